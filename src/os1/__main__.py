@@ -1,0 +1,3 @@
+from os1.cli.main import main
+
+raise SystemExit(main())

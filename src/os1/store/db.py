@@ -1,0 +1,142 @@
+"""SQLite connection and numbered migrations, each applied in its own transaction."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from os1.errors import StoreError
+
+# A migration is (name, SQL script). Each runs inside one BEGIN IMMEDIATE ... COMMIT with its version row.
+Migration = tuple[str, str]
+
+M001_FOUNDATION = """
+CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    handle TEXT NOT NULL UNIQUE,
+    display_name TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE companions (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    name TEXT NOT NULL,
+    voice TEXT NOT NULL,
+    traits TEXT NOT NULL,
+    profile TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    retired_at TEXT
+);
+CREATE INDEX companions_user ON companions(user_id, retired_at);
+CREATE TABLE conversations (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    companion_id INTEGER NOT NULL REFERENCES companions(id),
+    started_at TEXT NOT NULL,
+    last_active_at TEXT NOT NULL,
+    last_disclosure_at TEXT
+);
+CREATE INDEX conversations_user ON conversations(user_id, id);
+CREATE TABLE turns (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+    role TEXT NOT NULL CHECK (role IN ('user', 'assistant', 'system')),
+    content TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    completed INTEGER NOT NULL DEFAULT 1,
+    interrupted INTEGER NOT NULL DEFAULT 0,
+    meta TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX turns_user ON turns(user_id, id);
+CREATE INDEX turns_conversation ON turns(conversation_id, id);
+CREATE VIRTUAL TABLE turns_fts USING fts5(content, content='turns', content_rowid='id');
+CREATE TRIGGER turns_ai AFTER INSERT ON turns BEGIN
+    INSERT INTO turns_fts(rowid, content) VALUES (new.id, new.content);
+END;
+CREATE TRIGGER turns_au AFTER UPDATE OF content ON turns BEGIN
+    INSERT INTO turns_fts(turns_fts, rowid, content) VALUES ('delete', old.id, old.content);
+    INSERT INTO turns_fts(rowid, content) VALUES (new.id, new.content);
+END;
+CREATE TRIGGER turns_ad AFTER DELETE ON turns BEGIN
+    INSERT INTO turns_fts(turns_fts, rowid, content) VALUES ('delete', old.id, old.content);
+END;
+CREATE TABLE facts (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    statement TEXT NOT NULL,
+    source_turn_id INTEGER REFERENCES turns(id),
+    created_at TEXT NOT NULL,
+    superseded_at TEXT
+);
+CREATE INDEX facts_user_key ON facts(user_id, key, superseded_at);
+CREATE TABLE care_events (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    conversation_id INTEGER REFERENCES conversations(id),
+    turn_id INTEGER REFERENCES turns(id),
+    kind TEXT NOT NULL,
+    level TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX care_events_kind ON care_events(kind, created_at);
+CREATE TABLE jobs (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    kind TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'done', 'failed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    error TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX jobs_pending ON jobs(status, id);
+"""
+
+MIGRATIONS: tuple[Migration, ...] = (("foundation", M001_FOUNDATION),)
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """Open the database in WAL mode with foreign keys on; autocommit, so transactions are explicit."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=10.0)
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA foreign_keys=ON")
+        db.execute("PRAGMA busy_timeout=10000")
+    except (OSError, sqlite3.Error) as exc:
+        raise StoreError("store.open_failed", f"cannot open {path}: {exc}", hint="check OS1_HOME") from exc
+    return db
+
+
+def migrate(db: sqlite3.Connection, migrations: tuple[Migration, ...] = MIGRATIONS) -> int:
+    """Apply pending migrations in order, each in one transaction with its version row. Returns the version."""
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT, applied_at TEXT)"
+    )
+    current = db.execute("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").fetchone()[0]
+    if current > len(migrations):
+        raise StoreError(
+            "store.too_new",
+            f"the database is at schema version {current}, this OS1 knows {len(migrations)}",
+            hint="upgrade OS1",
+        )
+    for version, (name, script) in enumerate(migrations, start=1):
+        if version <= current:
+            continue
+        record = f"INSERT INTO schema_migrations VALUES ({version}, '{name}', datetime('now'));"
+        try:
+            # executescript would COMMIT an open transaction first, so BEGIN/COMMIT live inside the script.
+            db.executescript(f"BEGIN IMMEDIATE;\n{script}\n{record}\nCOMMIT;")
+        except sqlite3.Error as exc:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise StoreError("store.migration_failed", f"migration {version} ({name}) failed: {exc}") from exc
+        current = version
+    return current

@@ -1,0 +1,99 @@
+"""Small frozen dataclasses shared by every capability."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+Role = Literal["system", "user", "assistant"]
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    """The default clock: aware UTC now. Everything that reads time takes a ``Clock`` so tests can move it."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One chat message as a model sees it."""
+
+    role: Role
+    content: str
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """A piece of a streamed reply. ``finish_reason`` is set on the last chunk only."""
+
+    text: str = ""
+    finish_reason: str | None = None
+    usage: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: int
+    handle: str
+    display_name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Companion:
+    id: int
+    user_id: int
+    name: str
+    voice: str
+    traits: dict[str, float]
+    profile: dict[str, Any]
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Conversation:
+    id: int
+    user_id: int
+    companion_id: int
+    started_at: datetime
+    last_active_at: datetime
+    last_disclosure_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """A stored turn of the transcript, the source of truth everything else derives from."""
+
+    id: int
+    user_id: int
+    conversation_id: int
+    role: Role
+    content: str
+    created_at: datetime
+    completed: bool = True
+    interrupted: bool = False
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """A pinned-profile fact the user told the companion, pointing back to the turn it came from."""
+
+    id: int
+    user_id: int
+    key: str
+    value: str
+    statement: str
+    source_turn_id: int | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Recalled:
+    """One result of a recall search: text to put in context, where it came from, and how well it matched."""
+
+    text: str
+    score: float
+    source: str
+    ref_id: int | None = None
