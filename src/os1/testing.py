@@ -1,0 +1,54 @@
+"""Fakes shipped with the package, for fast tests of everything above the model (like llm's MockModel)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+from os1.types import Chunk, Message
+
+
+class FakeModel:
+    """A ``Model`` that replays queued replies word by word and records what it was asked.
+
+    ``enqueue("text")`` queues a reply; ``enqueue_endless()`` queues one that streams until cancelled (for
+    interrupt tests). With nothing queued it answers ``default``."""
+
+    name = "fake"
+
+    def __init__(self, default: str = "I hear you.", delay_s: float = 0.0) -> None:
+        self.default = default
+        self.delay_s = delay_s
+        self.replies: list[str | None] = []
+        self.calls: list[tuple[list[Message], dict[str, Any]]] = []
+        self.started = asyncio.Event()
+
+    def enqueue(self, *replies: str) -> FakeModel:
+        self.replies.extend(replies)
+        return self
+
+    def enqueue_endless(self) -> FakeModel:
+        self.replies.append(None)
+        return self
+
+    async def stream(self, messages: Sequence[Message], **opts: Any) -> AsyncIterator[Chunk]:
+        self.calls.append((list(messages), dict(opts)))
+        reply = self.replies.pop(0) if self.replies else self.default
+        self.started.set()
+        if reply is None:
+            n = 0
+            while True:
+                n += 1
+                yield Chunk(text=f"word{n} ")
+                await asyncio.sleep(max(self.delay_s, 0.01))
+        words = reply.split(" ")
+        for i, word in enumerate(words):
+            if self.delay_s:
+                await asyncio.sleep(self.delay_s)
+            yield Chunk(text=word if i == len(words) - 1 else word + " ")
+        yield Chunk(finish_reason="stop")
+
+    @property
+    def last_messages(self) -> list[Message]:
+        return self.calls[-1][0] if self.calls else []
