@@ -1,0 +1,1 @@
+"""The care protocol: crisis checks on every user message, crisis referrals, and the AI disclosure."""
