@@ -1,0 +1,1 @@
+"""The companion: the one place that composes capabilities into a conversation."""

@@ -1,0 +1,213 @@
+"""A session with the companion and its turns — the one place that composes a turn:
+
+store the user turn → care checks → build the context (persona, pinned profile, recent turns, recall) →
+stream the reply → store it → hand the turn to the background queue."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
+from dataclasses import dataclass
+from datetime import timedelta
+
+from os1.companion.opening import opening_text, previous_thread
+from os1.config import Settings
+from os1.errors import NotSetUpError, Os1Error
+from os1.llm.base import Model
+from os1.memory.facts import answering_fact
+from os1.memory.profile import LEARN_FACTS
+from os1.memory.recall import Recall
+from os1.persona.prompts import system_prompt
+from os1.safety import crisis
+from os1.safety.disclosure import disclosure_text, needs_disclosure
+from os1.store.base import Store
+from os1.types import Clock, Companion, Conversation, Message, Turn, User, utc_now
+
+MAX_INPUT_CHARS = 8000
+# The prompt keeps at most WINDOW_MAX earlier turns and slides WINDOW_STEP at a time. llama.cpp reuses the cached
+# KV of the turns that stay (n_cache_reuse) by shifting it, which costs ~70 ms, so it slides in steps rather than
+# every turn. A longer window makes every token slower: attention over ~2000 tokens halved generation on 2 cores.
+WINDOW_MAX, WINDOW_STEP = 20, 8
+FLUSH_EVERY_S = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyDelta:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyDone:
+    reply_turn_id: int
+    text: str
+    user_turn_id: int | None = None
+    interrupted: bool = False
+    care: str | None = None  # the crisis kind when the care protocol answered
+    disclosed: bool = False
+
+
+ReplyEvent = ReplyDelta | ReplyDone
+
+
+@dataclass(frozen=True, slots=True)
+class Deps:
+    store: Store
+    model: Model
+    recall: Recall
+    settings: Settings
+    clock: Clock = utc_now
+
+
+def window_start(count: int) -> int:
+    """Index of the first earlier turn to keep in the prompt; moves only every WINDOW_STEP turns."""
+    if count <= WINDOW_MAX:
+        return 0
+    return -(-(count - WINDOW_MAX) // WINDOW_STEP) * WINDOW_STEP  # the next multiple of the step
+
+
+def _words(text: str) -> list[str]:
+    parts = text.split(" ")
+    return [p + " " for p in parts[:-1]] + [parts[-1]]
+
+
+class Session:
+    """One conversation between a user and their companion."""
+
+    def __init__(self, deps: Deps, user: User, companion: Companion, conversation: Conversation, system: str):
+        self.deps = deps
+        self.user = user
+        self.companion = companion
+        self.conversation = conversation
+        self.system = system
+
+    @classmethod
+    async def begin(cls, deps: Deps, handle: str) -> Session:
+        """Start a new conversation for ``handle``'s active companion (after recovering cut-off replies)."""
+        store = deps.store
+        user = await store.users.ensure(handle)
+        companion = await store.users.active_companion(user.id)
+        if companion is None:
+            raise NotSetUpError("companion.not_set_up", "no companion yet", hint="run `os1 setup`")
+        await store.turns.recover_incomplete(user.id)
+        conversation = await store.turns.start_conversation(user.id, companion.id, deps.clock())
+        system = system_prompt(companion, user.display_name or "the user", await store.facts.current(user.id))
+        return cls(deps, user, companion, conversation, system)
+
+    @property
+    def user_name(self) -> str | None:
+        return self.user.display_name
+
+    async def opening(self) -> AsyncGenerator[ReplyEvent, None]:
+        """The companion speaks first: greeting by name, the AI disclosure, the thread of last time."""
+        store, now = self.deps.store, self.deps.clock()
+        thread = await previous_thread(store, self.user.id, self.conversation.id)
+        text = opening_text(self.companion, self.user_name, thread)
+        turn = await store.turns.add(self.user.id, self.conversation.id, "assistant", text, now,
+                                     meta={"kind": "opening"})
+        await self._disclosed()
+        for word in _words(text):
+            yield ReplyDelta(word)
+        yield ReplyDone(reply_turn_id=turn.id, text=text, disclosed=True)
+
+    async def _disclosed(self) -> None:
+        await self.deps.store.turns.touch(self.user.id, self.conversation.id, self.deps.clock(), disclosed=True)
+        conversation = await self.deps.store.turns.conversation(self.user.id, self.conversation.id)
+        assert conversation is not None
+        self.conversation = conversation
+
+    async def turn(self, text: str) -> AsyncGenerator[ReplyEvent, None]:
+        """One exchange. The user's words are stored before anything else happens."""
+        text = text.strip()
+        if not text:
+            raise Os1Error("turn.empty", "there is nothing to reply to")
+        if len(text) > MAX_INPUT_CHARS:
+            raise Os1Error("turn.too_long", f"that message is {len(text)} characters; the limit is "
+                           f"{MAX_INPUT_CHARS}", hint="split it into smaller messages")
+        store, uid, now = self.deps.store, self.user.id, self.deps.clock()
+        user_turn = await store.turns.add(uid, self.conversation.id, "user", text, now)
+        signal = crisis.assess(text)
+        if signal.triggered:
+            async for event in self._care(user_turn, signal):
+                yield event
+            return
+        prefix = ""
+        disclose = needs_disclosure(self.conversation.last_disclosure_at, now,
+                                    timedelta(hours=self.deps.settings.care.disclosure_interval_hours))
+        if disclose:  # the first reply of a session that had no opening says it plainly; later, a reminder
+            reminder = self.conversation.last_disclosure_at is not None
+            prefix = disclosure_text(self.companion.name, reminder=reminder) + " "
+            await self._disclosed()
+        facts = await store.facts.current(uid)
+        grounded = answering_fact(text, facts)
+        if grounded is not None:
+            prefix += grounded.statement + " "
+        messages = await self._messages(user_turn, prefix)
+        async with aclosing(self._reply(user_turn, messages, prefix, disclose)) as events:
+            async for event in events:
+                yield event
+
+    async def _care(self, user_turn: Turn, signal: crisis.CrisisSignal) -> AsyncGenerator[ReplyEvent, None]:
+        store, uid, now = self.deps.store, self.user.id, self.deps.clock()
+        await store.care.record(uid, self.conversation.id, user_turn.id, signal.kind, signal.level,
+                                signal.matched, now)
+        resource = crisis.resources_for(self.deps.settings.care.country)
+        reply = crisis.care_reply(signal, resource, self.companion.name, self.user_name)
+        turn = await store.turns.add(uid, self.conversation.id, "assistant", reply, now,
+                                     meta={"care": signal.kind})
+        for word in _words(reply):
+            yield ReplyDelta(word)
+        yield ReplyDone(reply_turn_id=turn.id, text=reply, user_turn_id=user_turn.id, care=signal.kind)
+
+    async def _messages(self, user_turn: Turn, prefix: str) -> list[Message]:
+        store, uid = self.deps.store, self.user.id
+        count = await store.turns.count(uid, self.conversation.id)
+        earlier = await store.turns.recent(uid, self.conversation.id, count - window_start(count - 1))
+        earlier = [t for t in earlier if t.id != user_turn.id]
+        shown = {line for t in earlier for line in t.meta.get("context", "").splitlines()}
+        recalled = await self.deps.recall.search(uid, user_turn.content, 5, self.conversation.id)
+        fresh = [f"- {r.text}" for r in recalled if f"- {r.text}" not in shown and r.text not in self.system]
+        context = "Things you remember that may help:\n" + "\n".join(fresh) if fresh else ""
+        if context:
+            await store.turns.set_meta(uid, user_turn.id, {**user_turn.meta, "context": context})
+        messages = [Message("system", self.system)]
+        for t in [*earlier, user_turn]:
+            if t.meta.get("context"):
+                messages.append(Message("system", t.meta["context"]))
+            elif t is user_turn and context:
+                messages.append(Message("system", context))
+            messages.append(Message(t.role, t.content))
+        if prefix:
+            messages.append(Message("assistant", prefix.rstrip()))  # the model continues the grounded start
+        return messages
+
+    async def _reply(
+        self, user_turn: Turn, messages: list[Message], prefix: str, disclosed: bool
+    ) -> AsyncGenerator[ReplyEvent, None]:
+        store, uid = self.deps.store, self.user.id
+        reply = await store.turns.add(uid, self.conversation.id, "assistant", prefix.rstrip(),
+                                      self.deps.clock(), completed=False)
+        parts: list[str] = [prefix] if prefix else []
+        last_flush = time.monotonic()
+        finished = False
+        try:
+            if prefix:
+                for word in _words(prefix):
+                    yield ReplyDelta(word)
+            async with aclosing(self.deps.model.stream(messages)) as chunks:
+                async for chunk in chunks:
+                    if chunk.text:
+                        text = chunk.text.lstrip() if not "".join(parts).strip() else chunk.text
+                        parts.append(text)
+                        yield ReplyDelta(text)
+                    if time.monotonic() - last_flush > FLUSH_EVERY_S:
+                        await store.turns.update(uid, reply.id, "".join(parts).strip(), completed=False)
+                        last_flush = time.monotonic()
+            finished = True
+        finally:
+            # Completed, or cut short (Ctrl-C, a dropped client, an error): the partial reply is kept either way.
+            full = "".join(parts).strip()
+            await store.turns.update(uid, reply.id, full, completed=True, interrupted=not finished)
+            await store.jobs.enqueue(uid, LEARN_FACTS, {"turn_id": user_turn.id, "text": user_turn.content},
+                                     self.deps.clock())
+        yield ReplyDone(reply_turn_id=reply.id, text=full, user_turn_id=user_turn.id, disclosed=disclosed)

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from os1.companion.setup import create_companion
+from os1.companion.turn import Deps, ReplyDelta, ReplyDone, Session
+from os1.companion.worker import Worker
+from os1.config import Settings
+from os1.memory.profile import LEARN_FACTS, learn_facts_handler
+from os1.memory.recall import KeywordRecall
+from os1.persona.identity import Answers
+from os1.testing import FakeModel
+
+
+@dataclass
+class Clock:
+    now: datetime = field(default_factory=lambda: datetime(2026, 11, 1, 9, 0, tzinfo=UTC))
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kw: float) -> None:
+        self.now += timedelta(**kw)
+
+
+@dataclass
+class World:
+    deps: Deps
+    model: FakeModel
+    clock: Clock
+    worker: Worker
+
+    async def session(self) -> Session:
+        return await Session.begin(self.deps, "local")
+
+
+async def collect(events: AsyncIterator) -> tuple[str, ReplyDone]:
+    text, done = "", None
+    async for event in events:
+        if isinstance(event, ReplyDelta):
+            text += event.text
+        else:
+            assert isinstance(event, ReplyDone)
+            done = event
+    assert done is not None
+    return text, done
+
+
+ANSWERS = Answers(user_name="Theo", social="Anti-social, mostly", matters="finishing my letters",
+                  mother="It's complicated", voice="female")
+
+
+@pytest.fixture
+async def world(store, tmp_path: Path) -> World:
+    clock = Clock()
+    model = FakeModel()
+    deps = Deps(store=store, model=model, recall=KeywordRecall(store), settings=Settings(home=tmp_path), clock=clock)
+    await create_companion(store, "local", ANSWERS, clock)
+    worker = Worker(store, {LEARN_FACTS: learn_facts_handler(store, clock)}, clock)
+    return World(deps, model, clock, worker)

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from os1.companion.worker import Worker
+from os1.memory.profile import LEARN_FACTS, learn_facts_handler
+
+T0 = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+async def test_worker_runs_jobs_and_records_failures(store):
+    user = await store.users.ensure("local")
+    ran = []
+
+    async def ok(job):
+        ran.append(job.payload["n"])
+
+    async def bad(job):
+        raise ValueError("nope")
+
+    worker = Worker(store, {"ok": ok, "bad": bad}, lambda: T0)
+    for n in range(3):
+        await store.jobs.enqueue(user.id, "ok", {"n": n}, T0)
+    await store.jobs.enqueue(user.id, "bad", {}, T0)
+    await store.jobs.enqueue(user.id, "unknown", {}, T0)
+    assert await worker.drain() == 3 + 3 + 3  # each ok job once; bad and unknown tried 3 times each
+    assert ran == [0, 1, 2]
+    assert await store.jobs.pending() == 0
+
+
+async def test_learn_facts_job_keeps_provenance(store):
+    user = await store.users.ensure("local")
+    worker = Worker(store, {LEARN_FACTS: learn_facts_handler(store, lambda: T0)}, lambda: T0)
+    await store.jobs.enqueue(user.id, LEARN_FACTS, {"turn_id": None, "text": "My name is Theo. I live in LA."}, T0)
+    await worker.drain()
+    facts = {f.key: f for f in await store.facts.current(user.id)}
+    assert facts["name"].value == "Theo" and facts["home"].value == "LA"
+    assert (await store.users.ensure("local")).display_name == "Theo"
