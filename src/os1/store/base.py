@@ -83,10 +83,15 @@ class Jobs(Protocol):
 
 
 class Store(Protocol):
-    users: Users
-    turns: Turns
-    facts: Facts
-    care: Care
-    jobs: Jobs
+    @property
+    def users(self) -> Users: ...
+    @property
+    def turns(self) -> Turns: ...
+    @property
+    def facts(self) -> Facts: ...
+    @property
+    def care(self) -> Care: ...
+    @property
+    def jobs(self) -> Jobs: ...
 
     async def close(self) -> None: ...

@@ -1,0 +1,1 @@
+"""The terminal edge: reads settings once, builds everything, passes it down."""

@@ -1,0 +1,80 @@
+"""``os1``: the command line. Imports stay light here so ``os1 --help`` is instant."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+PRIVACY_ENV = {
+    # A private companion phones nobody: ONNX Runtime sends telemetry unless told not to, hubs are never asked.
+    "ORT_DISABLE_TELEMETRY": "1",
+    "HF_HUB_OFFLINE": "1",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "DO_NOT_TRACK": "1",
+}
+
+
+def apply_privacy_env(env: dict[str, str] | os._Environ[str] = os.environ) -> None:
+    """Set before anything heavy is imported; called by every entry point."""
+    for key, value in PRIVACY_ENV.items():
+        env[key] = value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="os1",
+        description="OS1 — an AI companion that runs on your computer, offline. It is an AI, not a person.",
+        epilog="Everything lives in OS1_HOME (default ~/.local/share/os1): config.toml and os1.db. "
+        "Start with `os1 setup`, then `os1 chat`.",
+    )
+    parser.add_argument("--home", help="use this OS1_HOME folder instead of the default")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    setup = sub.add_parser("setup", help="meet your companion: a short interview, then it names itself")
+    setup.add_argument("--yes", action="store_true", help="replace an existing companion without asking")
+    for key, text in (("name", "what to call you"), ("social", "social or anti-social?"),
+                      ("matters", "what matters to you right now"), ("mother", "your relationship with your mother"),
+                      ("voice", "female, male or neutral")):
+        setup.add_argument(f"--{key}", help=f"answer in advance: {text}")
+
+    chat = sub.add_parser("chat", help="talk with your companion in the terminal (Ctrl-D to leave)")
+    chat.add_argument("--no-setup", action="store_true", help="fail instead of running setup on first use")
+
+    doctor = sub.add_parser("doctor", help="what OS1 can use on this machine, what is missing, and the fix")
+    doctor.add_argument("--load", action="store_true", help="also load the model and generate a few tokens")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    apply_privacy_env()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    from os1.errors import Os1Error
+
+    try:
+        if args.command == "setup":
+            from os1.cli.setup import run_setup
+
+            return run_setup(args)
+        if args.command == "chat":
+            from os1.cli.chat import run_chat
+
+            return run_chat(args)
+        if args.command == "doctor":
+            from os1.cli.doctor import run_doctor
+
+            return run_doctor(args)
+    except Os1Error as exc:
+        print(f"os1: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\nos1: stopped.", file=sys.stderr)
+        return 130
+    parser.error(f"unknown command {args.command}")
+    return 2
