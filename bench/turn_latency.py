@@ -1,0 +1,160 @@
+"""Turn latency on the embedded model, with a realistic context.
+
+    .venv/bin/python bench/turn_latency.py [LOCOMO_JSON] [--turns 24] [--cold 5] [--conversation 0]
+
+The conversation comes from a LoCoMo file (default ../shared/data/locomo/locomo10_conv0-6.json): speaker A is
+the user. Session 1 is stored as an earlier conversation (so recall finds memories in it), 20 turns of session
+2 are stored as the current conversation's earlier turns, and the following lines of speaker A are sent as new
+turns through the real ``Session.turn`` (persona + pinned profile + 20 earlier turns + up to 5 recalled
+memories). Time to first token is measured from calling the turn to the first token of the model's reply;
+"cold" turns first evict llama.cpp's prompt cache with an unrelated prompt. Last line: RESULT ..."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from os1.cli.main import apply_privacy_env
+from os1.companion.setup import create_companion
+from os1.companion.turn import Deps, ReplyDelta, Session
+from os1.config import ModelSettings, Settings
+from os1.llm.llamacpp import LlamaCppModel
+from os1.memory.recall import KeywordRecall
+from os1.persona.identity import Answers
+from os1.store import open_store
+
+DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared/data/locomo/locomo10_conv0-6.json"
+
+
+class Recording:
+    """Passes the model through and keeps the last reply's llama.cpp timings."""
+
+    def __init__(self, model: LlamaCppModel) -> None:
+        self.model = model  # replaced by a fresh one for each cold turn
+        self.name = model.name
+        self.usage: dict = {}
+
+    async def stream(self, messages, **opts):
+        self.first_token_at = None
+        async for chunk in self.model.stream(messages, **opts):
+            if chunk.text and self.first_token_at is None:
+                self.first_token_at = time.perf_counter()
+            if chunk.usage:
+                self.usage = chunk.usage
+            yield chunk
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+async def seed(store, data: dict, now: datetime) -> tuple[str, list[str]]:
+    conv = data["conversation"]
+    user_speaker = conv["speaker_a"]
+    answers = Answers(user_name=user_speaker, social="social", matters="my friends and my work",
+                      mother="we're close", voice="female")
+    companion, _ = await create_companion(store, "bench", answers, lambda: now)
+    user = await store.users.ensure("bench")
+    earlier = await store.turns.start_conversation(user.id, companion.id, now - timedelta(days=7))
+    for line in conv["session_1"]:
+        role = "user" if line["speaker"] == user_speaker else "assistant"
+        await store.turns.add(user.id, earlier.id, role, line["text"], now - timedelta(days=7))
+    for key, value in (("home", "Boston"), ("my job", "a counselor"), ("my dog", "Oscar")):
+        await store.facts.remember(user.id, key, value, f"Your {key} is {value}.", None, now)
+    lines = [line for n in range(2, 30) for line in conv.get(f"session_{n}", [])]
+    return user_speaker, lines
+
+
+async def run(args: argparse.Namespace) -> None:
+    data = json.loads(await asyncio.to_thread(Path(args.data).read_text))[args.conversation]
+    home = Path(tempfile.mkdtemp(prefix="os1-bench-"))
+    settings = Settings(home=home, model=ModelSettings(seed=42, max_reply_tokens=args.max_tokens))
+    store = await open_store(settings.db_path)
+    now = datetime.now(UTC)
+    user_speaker, lines = await seed(store, data, now)
+    t0 = time.perf_counter()
+    model = LlamaCppModel(settings.model)
+    await model.load()
+    load_s = time.perf_counter() - t0
+    recording = Recording(model)
+    deps = Deps(store=store, model=recording, recall=KeywordRecall(store), settings=settings)
+    session = await Session.begin(deps, "bench")
+    async for _ in session.opening():
+        pass
+    prior, pending = lines[:20], [x["text"] for x in lines[20:] if x["speaker"] == user_speaker]
+    for line in prior:
+        role = "user" if line["speaker"] == user_speaker else "assistant"
+        await store.turns.add(session.user.id, session.conversation.id, role, line["text"], now)
+    needed = args.cold + args.turns + 1
+    if len(pending) < needed:
+        sys.exit(f"the conversation has {len(pending)} user lines after the first 20; {needed} are needed")
+
+    async def one_turn(text: str) -> tuple[float, float, int, float]:
+        start = time.perf_counter()
+        first = last = None
+        n = 0
+        async for event in session.turn(text):
+            if isinstance(event, ReplyDelta):
+                last = time.perf_counter()
+                first = first or last
+                n += 1
+        assert first is not None and last is not None and recording.first_token_at is not None
+        rate = (n - 1) / (last - first) if n > 1 and last > first else 0.0
+        # to the model's own first token: a grounded or disclosure prefix shows earlier, and is not counted
+        return (recording.first_token_at - start) * 1000, rate, int(recording.usage.get("prompt_n", 0)), float(
+            recording.usage.get("prompt_ms", 0.0))
+
+    cold, warm, rates, evaluated, recalled, per_token = [], [], [], [], [], []
+    queue = iter(pending)
+    for _ in range(args.cold):  # cold: a freshly loaded model, nothing cached (as at the start of a session)
+        await recording.model.close()
+        recording.model = LlamaCppModel(settings.model)
+        await recording.model.load()
+        ttft, rate, _, _ = await one_turn(next(queue))
+        cold.append(ttft)
+        rates.append(rate)
+    for i in range(args.turns):
+        ttft, rate, prompt_n, prompt_ms = await one_turn(next(queue))
+        warm.append(ttft)
+        rates.append(rate)
+        evaluated.append(prompt_n)
+        per_token.append(prompt_ms / max(prompt_n, 1))
+        turns = await store.turns.recent(session.user.id, session.conversation.id, 2)
+        context = turns[0].meta.get("context", "")
+        recalled.append(sum(1 for line in context.splitlines() if line.startswith("- ")))
+        print(f"  warm turn {i + 1:2d}: ttft {ttft:6.1f} ms, new prompt tokens {prompt_n:4d} "
+              f"(llama.cpp: {prompt_ms:5.0f} ms), {rate:5.1f} tok/s", file=sys.stderr)
+    await store.close()
+    print(f"model {recording.name}, loaded in {load_s:.2f}s; {args.turns} warm + {args.cold} cold turns; "
+          f"context: persona + pinned profile + up to {len(prior)} earlier turns + up to 5 recalled memories "
+          f"(mean {statistics.mean(recalled):.1f} new this turn)")
+    print(f"warm TTFT  p50 {pct(warm, .5):7.1f} ms   p95 {pct(warm, .95):7.1f} ms")
+    print(f"cold TTFT  p50 {pct(cold, .5):7.1f} ms   p95 {pct(cold, .95):7.1f} ms")
+    print(f"generation {statistics.median(rates):.1f} tokens/s (median); new prompt tokens per warm turn: median "
+          f"{statistics.median(evaluated):.0f}, {statistics.median(per_token):.1f} ms each")
+    print(f"RESULT warm_ttft_p50_ms={pct(warm, .5):.1f} warm_ttft_p95_ms={pct(warm, .95):.1f} "
+          f"cold_ttft_p50_ms={pct(cold, .5):.1f} tokens_per_s={statistics.median(rates):.1f} "
+          f"new_tokens_p50={statistics.median(evaluated):.0f} ms_per_new_token={statistics.median(per_token):.1f}")
+
+
+def main() -> None:
+    apply_privacy_env()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("data", nargs="?", default=str(DEFAULT_DATA), help="a LoCoMo JSON file")
+    parser.add_argument("--conversation", type=int, default=0, help="which conversation in the file")
+    parser.add_argument("--turns", type=int, default=24, help="warm turns to measure (at least 20)")
+    parser.add_argument("--cold", type=int, default=5, help="cold turns to measure")
+    parser.add_argument("--max-tokens", type=int, default=48, help="reply length cap")
+    asyncio.run(run(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
