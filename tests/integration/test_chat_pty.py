@@ -44,7 +44,7 @@ def db(env: dict[str, str]) -> sqlite3.Connection:
 def test_setup_chat_restart_remembers(os1_env):
     child, name = first_run(os1_env)
     opening = child.before
-    assert f"Hi Theo, it's {name}" in opening and "an AI" in opening
+    assert "Hi Theo." in opening and f"I'm {name}, an AI" in opening
     child.sendline("Amy's birthday is March 3.")
     child.expect(PROMPT)
     child.sendline("My sister Amy is visiting next week and I'm nervous about it.")

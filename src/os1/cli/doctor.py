@@ -51,21 +51,27 @@ def model_checks(settings: Settings) -> list[Check]:
     return checks
 
 
-def store_check(settings: Settings) -> Check:
+def store_checks(settings: Settings) -> list[Check]:
     from os1.store import open_store
 
-    async def _probe() -> int:
-        store = await open_store(settings.db_path)
+    async def _probe() -> str | None:
+        store = await open_store(settings.db_path)  # opens and migrates
         try:
-            return 1  # opened and migrated by open_store
+            user = await store.users.ensure(settings.user)
+            companion = await store.users.active_companion(user.id)
+            return f"{companion.name} ({companion.voice} voice)" if companion else None
         finally:
             await store.close()
 
     try:
-        asyncio.run(_probe())
-        return Check("store", True, f"SQLite (WAL) at {settings.db_path}")
+        companion = asyncio.run(_probe())
     except Os1Error as exc:
-        return Check("store", False, exc.message, exc.hint or f"check that {settings.home} is writable")
+        return [Check("store", False, exc.message, exc.hint or f"check that {settings.home} is writable")]
+    return [
+        Check("store", True, f"SQLite (WAL) at {settings.db_path}"),
+        Check("companion", companion is not None, companion or "not set up yet", "run `os1 setup`",
+              required=False),
+    ]
 
 
 def optional_checks() -> list[Check]:
@@ -99,7 +105,7 @@ def run_doctor(args: Any) -> int:
     settings = settings_from(args)
     print(f"OS1 {__version__} on Python {platform.python_version()} ({sys.platform})")
     print(f"home: {settings.home}  (config: {'found' if settings.config_path.exists() else 'defaults'})\n")
-    checks = [store_check(settings), *model_checks(settings)]
+    checks = [*store_checks(settings), *model_checks(settings)]
     if args.load:
         checks.append(load_check(settings))
     checks += optional_checks()

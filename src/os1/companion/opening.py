@@ -20,8 +20,7 @@ async def previous_thread(store: Store, user_id: int, conversation_id: int) -> s
     ids = {t.id for t in turns}
     facts = [f for f in await store.facts.current(user_id) if f.source_turn_id in ids and f.key != "name"]
     if facts:
-        statement = facts[-1].statement.rstrip(".")
-        return statement[0].lower() + statement[1:]
+        return _lower_pronoun(facts[-1].statement.rstrip("."))
     candidates = [
         t for t in turns
         if t.role == "user" and not t.meta.get("care") and not is_question(t.content)
@@ -38,16 +37,22 @@ def _clause(text: str, limit: int = 140) -> str:
     first = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0].rstrip(".!? ")
     if len(first) > limit:
         first = first[:limit].rsplit(" ", 1)[0] + "…"
-    said = second_person(first)
-    return said[0].lower() + said[1:] if said[:2] != "I " else said
+    return _lower_pronoun(second_person(first))
+
+
+def _lower_pronoun(text: str) -> str:
+    """"Your sister…" → "your sister…" mid-sentence; names ("Amy's…") keep their capital."""
+    first, _, rest = text.partition(" ")
+    if first in ("You", "Your", "You're", "You've", "You'll", "You'd", "Yours"):
+        return f"{first.lower()} {rest}"
+    return text
 
 
 def opening_text(companion: Companion, user_name: str | None, thread: str | None) -> str:
     """The first message of a session. Always contains the AI disclosure."""
-    who = f"Hi {user_name}" if user_name else "Hi"
-    parts = [f"{who}, it's {companion.name}.", disclosure_text(companion.name, reminder=False)]
+    parts = [f"Hi {user_name}." if user_name else "Hi.", disclosure_text(companion.name, reminder=False)]
     if thread:
-        parts.append(f"Last time you told me that {thread}. How has that been?")
+        parts.append(f"Last time you told me that {thread}. How are things today?")
     else:
         parts.append("What's on your mind today?")
     return " ".join(parts)

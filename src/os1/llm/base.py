@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, Sequence
 from typing import Any, Protocol
 
+from os1.errors import ModelError
 from os1.types import Chunk, Message
 
 
@@ -26,3 +27,20 @@ def sampling(defaults: dict[str, Any], opts: dict[str, Any]) -> dict[str, Any]:
     if merged.get("seed", -1) in (-1, None):
         merged.pop("seed", None)
     return merged
+
+
+def chunk_from(data: Any, usage_key: str = "usage") -> Chunk | None:
+    """A ``Chunk`` from one OpenAI-style ``chat.completion.chunk`` object (None when it carries nothing)."""
+    if not isinstance(data, dict):
+        return None
+    if "error" in data:
+        raise ModelError("model.server_error", f"the model server said: {data['error']}")
+    choices = data.get("choices") or []
+    if not choices:
+        return None
+    choice = choices[0]
+    text = (choice.get("delta") or {}).get("content") or ""
+    finish = choice.get("finish_reason")
+    if not text and not finish:
+        return None
+    return Chunk(text=text, finish_reason=finish, usage=data.get(usage_key) if finish else None)

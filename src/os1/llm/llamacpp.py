@@ -18,7 +18,7 @@ from typing import Any
 
 from os1.config import ModelSettings
 from os1.errors import ModelError
-from os1.llm.base import as_dicts, sampling
+from os1.llm.base import as_dicts, chunk_from, sampling
 from os1.types import Chunk, Message
 
 BUNDLED_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -147,7 +147,7 @@ class LlamaCppModel:
                     break
                 if isinstance(item, Exception):
                     raise ModelError("model.generation_failed", f"generation failed: {item}") from item
-                chunk = _chunk(item)
+                chunk = chunk_from(item, usage_key="timings")
                 if chunk is not None:
                     yield chunk
         except TimeoutError as exc:
@@ -155,19 +155,3 @@ class LlamaCppModel:
         finally:
             cancel.set()
             await asyncio.wait_for(asyncio.shield(job), self.settings.timeout_s)
-
-
-def _chunk(data: Any) -> Chunk | None:
-    if not isinstance(data, dict):
-        return None
-    if "error" in data:
-        raise ModelError("model.generation_failed", f"llama.cpp: {data['error']}")
-    choices = data.get("choices") or []
-    if not choices:
-        return None
-    choice = choices[0]
-    text = (choice.get("delta") or {}).get("content") or ""
-    finish = choice.get("finish_reason")
-    if not text and not finish:
-        return None
-    return Chunk(text=text, finish_reason=finish, usage=data.get("timings") if finish else None)

@@ -10,7 +10,7 @@ import httpx
 
 from os1.config import ModelSettings
 from os1.errors import ModelError
-from os1.llm.base import as_dicts, sampling
+from os1.llm.base import as_dicts, chunk_from, sampling
 from os1.types import Chunk, Message
 
 
@@ -75,14 +75,4 @@ def _parse_sse(line: str) -> object:
         data = json.loads(payload)
     except json.JSONDecodeError as exc:
         raise ModelError("model.bad_response", f"not JSON in the stream: {payload[:100]}") from exc
-    if "error" in data:
-        raise ModelError("model.server_error", f"the server said: {data['error']}")
-    choices = data.get("choices") or []
-    if not choices:
-        return None
-    choice = choices[0]
-    text = (choice.get("delta") or {}).get("content") or ""
-    finish = choice.get("finish_reason")
-    if not text and not finish:
-        return None
-    return Chunk(text=text, finish_reason=finish, usage=data.get("usage"))
+    return chunk_from(data)

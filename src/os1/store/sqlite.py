@@ -128,6 +128,18 @@ def _turn(row: sqlite3.Row) -> Turn:
     )
 
 
+def _fact(row: sqlite3.Row) -> Fact:
+    return Fact(
+        id=row["id"],
+        user_id=row["user_id"],
+        key=row["key"],
+        value=row["value"],
+        statement=row["statement"],
+        source_turn_id=row["source_turn_id"],
+        created_at=datetime.fromisoformat(row["created_at"]),
+    )
+
+
 class SqliteUsers:
     def __init__(self, r: Runner) -> None:
         self.r = r
@@ -306,33 +318,13 @@ class SqliteFacts:
             )
             return db.execute("SELECT * FROM facts WHERE id = ?", (cur.lastrowid,)).fetchone()
 
-        row = await self.r.transaction(_remember)
-        return Fact(
-            id=row["id"],
-            user_id=row["user_id"],
-            key=row["key"],
-            value=row["value"],
-            statement=row["statement"],
-            source_turn_id=row["source_turn_id"],
-            created_at=datetime.fromisoformat(row["created_at"]),
-        )
+        return _fact(await self.r.transaction(_remember))
 
     async def current(self, user_id: int) -> list[Fact]:
         rows = await self.r.all(
             "SELECT * FROM facts WHERE user_id = ? AND superseded_at IS NULL ORDER BY id", (user_id,)
         )
-        return [
-            Fact(
-                id=r["id"],
-                user_id=r["user_id"],
-                key=r["key"],
-                value=r["value"],
-                statement=r["statement"],
-                source_turn_id=r["source_turn_id"],
-                created_at=datetime.fromisoformat(r["created_at"]),
-            )
-            for r in rows
-        ]
+        return [_fact(r) for r in rows]
 
 
 class SqliteCare:

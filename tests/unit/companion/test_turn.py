@@ -133,7 +133,15 @@ async def test_restart_greets_by_name_and_picks_up_the_thread(world: World):
     second = await world.session()
     text, _ = await collect(second.opening())
     assert "Theo" in text and "an AI" in text
-    assert "your sister Amy is visiting next week" in text
+    assert "Last time you told me that your sister Amy is visiting next week" in text
+
+
+async def test_opening_keeps_the_capital_of_a_name(world: World):
+    first = await world.session()
+    await collect(first.turn("Amy's birthday is March 3."))
+    await world.worker.drain()
+    text, _ = await collect((await world.session()).opening())
+    assert "Last time you told me that Amy's birthday is March 3." in text
 
 
 async def test_recalled_memories_reach_the_prompt_once(world: World):
