@@ -28,6 +28,7 @@ class ModelSettings:
     top_p: float = 0.9
     repeat_penalty: float = 1.15
     max_reply_tokens: int = 96
+    max_reply_sentences: int = 3  # a reply stops cleanly after this many sentences (0 = no limit)
     seed: int = -1  # -1 = random; tests pin it
     timeout_s: float = 120.0
 

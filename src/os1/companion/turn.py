@@ -5,6 +5,7 @@ stream the reply → store it → hand the turn to the background queue."""
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
@@ -64,6 +65,14 @@ def window_start(count: int) -> int:
     if count <= WINDOW_MAX:
         return 0
     return -(-(count - WINDOW_MAX) // WINDOW_STEP) * WINDOW_STEP  # the next multiple of the step
+
+
+_SENTENCE_END = re.compile(r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)[.!?…](?:[\"')\]]*)(?=\s)")
+
+
+def sentences(text: str) -> int:
+    """Complete sentences in ``text``: an end mark followed by space (not after Mr, Mrs, Ms, Dr, St)."""
+    return len(_SENTENCE_END.findall(text))
 
 
 def _words(text: str) -> list[str]:
@@ -194,12 +203,15 @@ class Session:
             if prefix:
                 for word in _words(prefix):
                     yield ReplyDelta(word)
+            limit = self.deps.settings.model.max_reply_sentences
             async with aclosing(self.deps.model.stream(messages)) as chunks:
                 async for chunk in chunks:
                     if chunk.text:
                         text = chunk.text.lstrip() if not "".join(parts).strip() else chunk.text
                         parts.append(text)
                         yield ReplyDelta(text)
+                        if limit and sentences("".join(parts)[len(prefix):] + " ") >= limit:
+                            break  # a clean end: the hard cap, at a sentence boundary
                     if time.monotonic() - last_flush > FLUSH_EVERY_S:
                         await store.turns.update(uid, reply.id, "".join(parts).strip(), completed=False)
                         last_flush = time.monotonic()

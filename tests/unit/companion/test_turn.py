@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from os1.companion.turn import ReplyDelta, Session, window_start
+from os1.companion.turn import ReplyDelta, Session, sentences, window_start
 from os1.errors import NotSetUpError, Os1Error
 from os1.types import Message
 
@@ -57,6 +57,21 @@ async def test_reply_streams_in_pieces_and_prompt_has_persona_and_history(world:
     assert "Your name is Theo." in messages[0].content  # pinned profile
     assert Message("user", "Tell me something") in messages and Message("assistant", "One two three four.") in messages
     assert messages[-1] == Message("user", "And again")
+
+
+async def test_reply_stops_cleanly_after_three_sentences(world: World):
+    session = await world.session()
+    await collect(session.opening())
+    world.model.enqueue("One. Two! Three? Four. Five.")
+    text, done = await collect(session.turn("Talk to me"))
+    assert text.strip() == "One. Two! Three?" and not done.interrupted
+    stored = await world.deps.store.turns.recent(session.user.id, session.conversation.id, 1)
+    assert stored[0].content == "One. Two! Three?" and not stored[0].interrupted
+
+
+def test_sentence_count():
+    assert [sentences(t) for t in ("", "Hi", "Hi. ", "Hi.", "Mr. Smith is here. Ok? ", "Wait… what?! ")] == [
+        0, 0, 1, 0, 2, 2]
 
 
 async def test_interrupt_keeps_the_partial_reply(world: World):
