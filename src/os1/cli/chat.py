@@ -4,6 +4,7 @@ Ctrl-D ends the conversation."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
@@ -14,6 +15,7 @@ from os1.cli.wiring import App, open_app, settings_from
 from os1.companion.turn import ReplyDelta, ReplyDone, ReplyEvent, Session
 from os1.errors import ModelError, Os1Error
 
+log = logging.getLogger(__name__)
 HELP = "Type and press Enter. Ctrl-C stops a reply, Ctrl-D (or /quit) ends the conversation."
 
 
@@ -51,6 +53,9 @@ class ChatLoop:
             self.out.write(f"\n(The model failed: {exc}. Your message is saved; try again.)\n")
         except Os1Error as exc:
             self.out.write(f"\n({exc})\n")
+        except Exception as exc:  # a bug must not end the conversation or lose what was said (it is stored)
+            log.exception("turn failed")
+            self.out.write(f"\n(Something went wrong: {type(exc).__name__}: {exc}. Your message is saved.)\n")
         assert self.app.worker is not None
         self.runner.run(self.app.worker.drain(timeout_s=5.0))  # after the reply: memory work, off its path
 

@@ -36,7 +36,8 @@ class Check:
 def model_checks(settings: Settings) -> list[Check]:
     m = settings.model
     if m.backend == "openai":
-        return [Check("model backend", True, f"OpenAI-compatible server at {m.url} (model {m.name or 'default'})")]
+        return [Check("model backend", True, f"OpenAI-compatible server at {m.url} (model {m.name or 'default'}); "
+                      "not contacted — `os1 doctor --load` tries a generation")]
     checks = [Check("model backend", True, "embedded llama.cpp (xllamacpp)")]
     has_binding = importlib.util.find_spec("xllamacpp") is not None
     checks.append(Check("xllamacpp", has_binding, "installed" if has_binding else "not installed",

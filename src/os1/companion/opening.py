@@ -6,30 +6,43 @@ from __future__ import annotations
 import re
 
 from os1.memory.facts import content_words, is_question, second_person
+from os1.safety import crisis
 from os1.safety.disclosure import disclosure_text
 from os1.store.base import Store
-from os1.types import Companion
+from os1.types import Companion, Turn
 
 
 async def previous_thread(store: Store, user_id: int, conversation_id: int) -> str | None:
-    """Something from the last conversation to refer to, said back in the second person, or None."""
+    """Something from the last conversation to refer to, said back in the second person, or None.
+
+    Only what the user stated about themselves is quoted ("I…", "My…"); never a care conversation."""
     previous = await store.turns.previous_conversation(user_id, conversation_id)
     if previous is None:
         return None
     turns = await store.turns.recent(user_id, previous.id, limit=400)
-    ids = {t.id for t in turns}
-    facts = [f for f in await store.facts.current(user_id) if f.source_turn_id in ids and f.key != "name"]
+    usable = {t.id: t for t in turns if t.role == "user" and _quotable(t)}
+    facts = [f for f in await store.facts.current(user_id) if f.source_turn_id in usable and f.key != "name"]
     if facts:
         return _lower_pronoun(facts[-1].statement.rstrip("."))
-    candidates = [
-        t for t in turns
-        if t.role == "user" and not t.meta.get("care") and not is_question(t.content)
-        and len(content_words(t.content)) >= 3
-    ]
+    candidates = [t for t in usable.values() if _FIRST_PERSON.match(t.content.strip())]
     if not candidates:
         return None
     best = max(candidates, key=lambda t: (len(content_words(t.content)), t.id))
     return _clause(best.content)
+
+
+_FIRST_PERSON = re.compile(r"(?:i|i'm|i've|i'll|my|we|we're|our)\s", re.I)
+
+
+def _quotable(turn: Turn) -> bool:
+    text = turn.content
+    return (
+        not turn.meta.get("care")
+        and not crisis.assess(text).triggered
+        and not is_question(text)
+        and not re.search(r"\b(?:you|your|yours|yourself)\b", text, re.I)  # "you were helpful" would invert
+        and len(content_words(text)) >= 3
+    )
 
 
 def _clause(text: str, limit: int = 140) -> str:

@@ -75,6 +75,11 @@ def sentences(text: str) -> int:
     return len(_SENTENCE_END.findall(text))
 
 
+def _clean(text: str) -> str:
+    """Text as the store can keep it: undecodable bytes (surrogates from a bad terminal) become U+FFFD."""
+    return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace").strip()
+
+
 def _words(text: str) -> list[str]:
     parts = text.split(" ")
     return [p + " " for p in parts[:-1]] + [parts[-1]]
@@ -127,14 +132,17 @@ class Session:
 
     async def turn(self, text: str) -> AsyncGenerator[ReplyEvent, None]:
         """One exchange. The user's words are stored before anything else happens."""
-        text = text.strip()
+        text = _clean(text)
         if not text:
             raise Os1Error("turn.empty", "there is nothing to reply to")
-        if len(text) > MAX_INPUT_CHARS:
-            raise Os1Error("turn.too_long", f"that message is {len(text)} characters; the limit is "
-                           f"{MAX_INPUT_CHARS}", hint="split it into smaller messages")
         store, uid, now = self.deps.store, self.user.id, self.deps.clock()
-        user_turn = await store.turns.add(uid, self.conversation.id, "user", text, now)
+        too_long = len(text) > MAX_INPUT_CHARS
+        user_turn = await store.turns.add(uid, self.conversation.id, "user", text, now,
+                                          meta={"refused": "too_long"} if too_long else None)
+        if too_long:  # kept (nothing the user wrote is lost), but not replied to nor put in a prompt
+            raise Os1Error("turn.too_long", f"that message is {len(text)} characters; the limit is "
+                           f"{MAX_INPUT_CHARS}", hint="it is saved; send it in smaller parts for a reply")
+        await store.jobs.enqueue(uid, LEARN_FACTS, {"turn_id": user_turn.id, "text": text}, now)
         signal = crisis.assess(text)
         if signal.triggered:
             async for event in self._care(user_turn, signal):
@@ -160,6 +168,7 @@ class Session:
         store, uid, now = self.deps.store, self.user.id, self.deps.clock()
         await store.care.record(uid, self.conversation.id, user_turn.id, signal.kind, signal.level,
                                 signal.matched, now)
+        await store.turns.set_meta(uid, user_turn.id, {**user_turn.meta, "care": signal.kind})
         resource = crisis.resources_for(self.deps.settings.care.country)
         reply = crisis.care_reply(signal, resource, self.companion.name, self.user_name)
         turn = await store.turns.add(uid, self.conversation.id, "assistant", reply, now,
@@ -172,7 +181,7 @@ class Session:
         store, uid = self.deps.store, self.user.id
         count = await store.turns.count(uid, self.conversation.id)
         earlier = await store.turns.recent(uid, self.conversation.id, count - window_start(count - 1))
-        earlier = [t for t in earlier if t.id != user_turn.id]
+        earlier = [t for t in earlier if t.id != user_turn.id and not t.meta.get("refused")]
         shown = {line for t in earlier for line in t.meta.get("context", "").splitlines()}
         recalled = await self.deps.recall.search(uid, user_turn.content, 5, self.conversation.id)
         fresh = [f"- {r.text}" for r in recalled if f"- {r.text}" not in shown and r.text not in self.system]
@@ -220,6 +229,4 @@ class Session:
             # Completed, or cut short (Ctrl-C, a dropped client, an error): the partial reply is kept either way.
             full = "".join(parts).strip()
             await store.turns.update(uid, reply.id, full, completed=True, interrupted=not finished)
-            await store.jobs.enqueue(uid, LEARN_FACTS, {"turn_id": user_turn.id, "text": user_turn.content},
-                                     self.deps.clock())
         yield ReplyDone(reply_turn_id=reply.id, text=full, user_turn_id=user_turn.id, disclosed=disclosed)

@@ -7,6 +7,7 @@ llama.cpp keeps the KV cache of the last prompt, so a turn whose prompt starts w
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib.util
 import os
 import secrets
@@ -65,6 +66,7 @@ class LlamaCppModel:
         self._server: Any = None
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="os1-llama")
         self._load_lock = asyncio.Lock()
+        self._loading: asyncio.Future[Any] | None = None
 
     def _load(self) -> Any:
         try:
@@ -93,17 +95,25 @@ class LlamaCppModel:
             raise ModelError("model.load_failed", f"could not load {self.path}: {exc}") from exc
 
     async def load(self) -> None:
+        """Load the model once; a load still running after a timeout is awaited again, never started twice."""
         async with self._load_lock:
-            if self._server is None:
-                loop = asyncio.get_running_loop()
-                self._server = await asyncio.wait_for(
-                    loop.run_in_executor(self._pool, self._load), self.settings.timeout_s
-                )
+            if self._server is not None:
+                return
+            if self._loading is None:
+                self._loading = asyncio.get_running_loop().run_in_executor(self._pool, self._load)
+            try:
+                self._server = await asyncio.wait_for(asyncio.shield(self._loading), self.settings.timeout_s)
+            except TimeoutError as exc:
+                raise ModelError("model.timeout", f"loading {self.path.name} took over {self.settings.timeout_s}s",
+                                 hint="raise model.timeout_s, or use a smaller model") from exc
+            except ModelError:
+                self._loading = None  # a failed load may be tried again
+                raise
 
     async def close(self) -> None:
         """Free the model (and its KV cache); a later ``stream`` loads it again."""
         async with self._load_lock:
-            server, self._server = self._server, None
+            server, self._server, self._loading = self._server, None, None
             if server is not None:
                 await asyncio.get_running_loop().run_in_executor(self._pool, lambda: None)  # let a generation end
                 del server
@@ -153,5 +163,6 @@ class LlamaCppModel:
         except TimeoutError as exc:
             raise ModelError("model.timeout", f"no output for {self.settings.timeout_s}s") from exc
         finally:
-            cancel.set()
-            await asyncio.wait_for(asyncio.shield(job), self.settings.timeout_s)
+            cancel.set()  # llama.cpp stops at its next token; wait for that, but never raise from here
+            with contextlib.suppress(TimeoutError, Exception):
+                await asyncio.wait_for(asyncio.shield(job), self.settings.timeout_s)

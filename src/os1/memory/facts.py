@@ -44,14 +44,25 @@ def _you(text: str) -> str:
     return re.sub(r"[A-Za-z']+", lambda m: swaps.get(m.group(0).lower(), m.group(0)), text)
 
 
+_NOT_NAMES = frozenset(
+    "not back crazy later anytime anyone whatever that this it a an the so maybe please now tomorrow tonight "
+    "sometime soon again when if what stupid old lazy silly weird names anything something nothing".split()
+)
+# "don't call me", "they call me", "she said my name is": not the user naming themselves
+_REPORTED = re.compile(
+    r"(?:n't|\bnot|\bnever|\bthey|\bhe|\bshe|\bpeople|\bsaid|\bsays|\btold|\bthinks?)\W+(?:\w+\W+)?$", re.I
+)
+
+
 def _rule_name(text: str) -> list[Extracted]:
-    m = re.search(r"\b(?:my name is|my name's|call me|i am called|i'm called)\s+" + _NAME, text, re.I)
-    if not m:
-        return []
-    name = m.group(1).split()[0].strip("'").capitalize()
-    if name.lower() in _STOPWORDS:
-        return []
-    return [Extracted("name", name, f"Your name is {name}.")]
+    """"My name is Theo", "call me Theo". The name must be written with a capital, as names are."""
+    for m in re.finditer(r"\b(?i:my name is|my name's|call me|i am called|i'm called)\s+([A-Z][a-zA-Z'\-]{1,30})",
+                         text):
+        name = m.group(1).strip("'")
+        if name.lower() in _NOT_NAMES or name.lower() in _STOPWORDS or _REPORTED.search(text[: m.start()]):
+            continue
+        return [Extracted("name", name, f"Your name is {name}.")]
+    return []
 
 
 def _rule_possessive(text: str) -> list[Extracted]:
@@ -80,15 +91,20 @@ def _rule_my(text: str) -> list[Extracted]:
     return out
 
 
+_PLACE = r"((?:the\s+)?[A-Z][\w'.\-]*(?:[ ,]+[A-Z][\w'.\-]*)*)"  # capitalised words: a place's name
+
+
 def _rule_places(text: str) -> list[Extracted]:
+    """"I live in Boston", "I finally moved to Seattle", "I work at Acme" / "I work as a nurse"."""
     out = []
-    m = re.search(r"\bi (?:live|moved|have moved|just moved|am living|'m living)\s+(?:in|to)\s+([^.!?;,]{2,60})",
-                  text, re.I)
-    if m and (value := _clip(m.group(1))):
-        out.append(Extracted("home", value, f"You live in {value}."))
-    m = re.search(r"\bi work\s+(as|at|for)\s+([^.!?;,]{2,60})", text, re.I)
-    if m and (value := _clip(m.group(2))):
-        out.append(Extracted("work", f"{m.group(1).lower()} {value}", f"You work {m.group(1).lower()} {value}."))
+    m = re.search(r"\b(?i:i(?:'m| am)? (?:\w+ )?(?:live|living|moved|relocated)\s+(?:in|to))\s+" + _PLACE, text)
+    if m and not _REPORTED.search(text[: m.start()]):
+        place = m.group(1).strip(" ,.")
+        out.append(Extracted("home", place, f"You live in {place}."))
+    m = re.search(r"\b(?i:i work)\s+(?:(at|for)\s+" + _PLACE + r"|as\s+(an?\s+[a-z][a-z ]{2,40}))", text)
+    if m:
+        value = f"{m.group(1).lower()} {m.group(2).strip(' ,.')}" if m.group(2) else f"as {_clip(m.group(3))}"
+        out.append(Extracted("work", value, f"You work {value}."))
     return out
 
 
@@ -104,8 +120,16 @@ def extract_facts(text: str) -> list[Extracted]:
     return list(found.values())
 
 
-_ALIASES = {"home": {"live", "living", "home", "moved", "city", "town"}, "work": {"work", "job", "working"},
-            "name": {"name", "called"}}
+# The questions that ask for the facts with fixed keys. Anything else about a name or a place (my mother's
+# name, where my sister lives) is not asked of these facts.
+_ASKS = {
+    "name": re.compile(r"\b(?:what(?:'s| is) my name|(?:know|remember|forget|forgot) my name|who am i)\b", re.I),
+    "home": re.compile(r"\b(?:where (?:do|did) i (?:live|move)|where am i living|where(?:'s| is) my home|"
+                       r"what city do i live in|where i live)\b", re.I),
+    "work": re.compile(r"\b(?:where do i work|what do i do for (?:a )?(?:living|work)|what(?:'s| is) my job|"
+                       r"what is my work)\b", re.I),
+}
+_OWNER = re.compile(r"\b([a-z]+)'s\b", re.I)
 
 
 def content_words(text: str) -> set[str]:
@@ -115,28 +139,33 @@ def content_words(text: str) -> set[str]:
 
 
 def is_question(text: str) -> bool:
-    t = text.strip().lower()
-    return t.endswith("?") or bool(re.match(r"(what|when|where|who|which|how|do you|did i|have i|remind)\b", t))
+    """A question mark, or a question word followed by a verb ("what is…", "where do…")."""
+    t = text.strip().lower().replace("\u2019", "'")
+    if t.endswith("?"):
+        return True
+    return bool(re.match(r"(?:what|when|where|who|which|how)(?:'s|\s+(?:is|are|was|were|do|does|did|can|should|"
+                         r"will|would|have|has))\b|(?:do you|did i|have i|can you tell me|remind me)\b", t))
 
 
 def answering_fact(question: str, facts: list[Fact]) -> Fact | None:
-    """The stored fact a question asks about, if one clearly matches (all of its key words are asked)."""
+    """The stored fact a question asks about, only when it clearly does; None rather than a guess."""
     if not is_question(question):
         return None
-    asked = content_words(question)
-    mine = bool(re.search(r"\b(my|i|me)\b", question, re.I))
+    text = question.replace("\u2019", "'")
+    asked = content_words(text)
+    owners = {o.lower() for o in _OWNER.findall(text)} - {"what", "who", "where", "that", "it", "he", "she"}
     best: tuple[float, Fact] | None = None
     for fact in facts:
-        key_words = _ALIASES.get(fact.key) or content_words(fact.key)
-        hits = key_words & asked
-        if fact.key in _ALIASES:
-            matched = bool(hits) and mine
+        if fact.key in _ASKS:
+            matched = bool(_ASKS[fact.key].search(text)) and not owners
         else:
-            matched = bool(key_words) and key_words <= asked
-            if fact.key.startswith("my ") and not mine:
+            key_words = content_words(fact.key)
+            key_owners = {o.lower() for o in _OWNER.findall(fact.key)}
+            matched = bool(key_words) and key_words <= asked and owners <= key_owners
+            if fact.key.startswith("my ") and not re.search(r"\bmy\b", text, re.I):
                 matched = False
         if matched:
-            score = len(hits) + 0.001 * fact.id  # prefer the most specific, then the newest
+            score = len(content_words(fact.key)) + 0.001 * fact.id  # the most specific, then the newest
             if best is None or score > best[0]:
                 best = (score, fact)
     return best[1] if best else None

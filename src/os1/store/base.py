@@ -1,4 +1,6 @@
-"""The store's narrow interface. Every method is scoped by ``user_id``: a row of another user is never seen.
+"""The store's narrow interface. Every method that reads or writes a user's data is scoped by ``user_id``: a row
+of another user is never seen. Two operator-level reads are not: ``Care.counts`` (aggregate counts for reports,
+no content) and the job queue (``Jobs.claim``/``pending``, which the worker serves for all users).
 
 A PostgreSQL implementation provides the same five repositories; callers only see these protocols."""
 

@@ -56,6 +56,8 @@ class Runner:
             raise StoreError("store.timeout", f"a store call took over {self.timeout_s}s") from exc
         except sqlite3.Error as exc:
             raise StoreError("store.sql", f"store error: {exc}") from exc
+        except (ValueError, UnicodeError, OverflowError) as exc:  # a value SQLite cannot take
+            raise StoreError("store.bad_value", f"the store refused a value: {exc}") from exc
 
     async def run(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Cursor:
         return await self.call(lambda: self.db.execute(sql, params))
@@ -188,9 +190,12 @@ class SqliteTurns:
 
     async def start_conversation(self, user_id: int, companion_id: int, now: datetime) -> Conversation:
         cur = await self.r.run(
-            "INSERT INTO conversations (user_id, companion_id, started_at, last_active_at) VALUES (?,?,?,?)",
-            (user_id, companion_id, _ts(now), _ts(now)),
+            "INSERT INTO conversations (user_id, companion_id, started_at, last_active_at) "
+            "SELECT ?, id, ?, ? FROM companions WHERE id = ? AND user_id = ?",
+            (user_id, _ts(now), _ts(now), companion_id, user_id),
         )
+        if cur.rowcount != 1:
+            raise StoreError("store.not_found", f"companion {companion_id} not found")
         conversation = await self.conversation(user_id, int(cur.lastrowid or 0))
         assert conversation is not None
         return conversation

@@ -179,6 +179,17 @@ async def test_empty_and_huge_input_are_clear_errors(world: World):
     with pytest.raises(Os1Error) as err:
         await collect(session.turn("x" * 10_000))
     assert err.value.code == "turn.too_long"
+    [kept] = await world.deps.store.turns.recent(session.user.id, session.conversation.id, 1)
+    assert kept.content == "x" * 10_000 and kept.meta["refused"] == "too_long"  # saved, not lost
+    await collect(session.turn("short one"))
+    assert all("xxxx" not in m.content for m in world.model.last_messages)  # but kept out of prompts
+
+
+async def test_undecodable_input_is_kept_not_a_crash(world: World):
+    session = await world.session()
+    text, done = await collect(session.turn("caf\udce9 time"))  # what input() gives for a stray latin-1 byte
+    turns = await world.deps.store.turns.recent(session.user.id, session.conversation.id, 2)
+    assert turns[0].content.startswith("caf") and turns[0].content.endswith(" time") and done.reply_turn_id
 
 
 async def test_first_reply_discloses_when_there_was_no_opening(world: World):
@@ -202,3 +213,28 @@ async def test_no_companion_means_setup_first(store, tmp_path):
 def test_window_moves_in_steps():
     assert [window_start(n) for n in (0, 20, 21, 28, 29, 36, 37)] == [0, 0, 8, 8, 16, 16, 24]
     assert all(12 < n - window_start(n) <= 20 for n in range(21, 200))
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("I want to kill myself", None),  # a care conversation is never quoted back
+        ("You were so helpful yesterday with the letters", None),
+        ("Can you help me plan my week please", None),
+        ("Thank you for listening to me tonight", None),
+        ("hey there, how are you doing today", None),
+        ("I live in fear of my landlord these days.", "you live in fear of your landlord these days"),
+        ("My sister Amy is visiting next week and I'm nervous.", "your sister Amy is visiting next week"),
+        ("We adopted a dog named Pickles on Sunday", "you adopted a dog named Pickles on Sunday"),
+    ],
+)
+async def test_the_thread_of_last_time_is_only_what_the_user_said_of_themselves(world: World, said, expected):
+    first = await world.session()
+    world.model.enqueue("Okay.")
+    await collect(first.turn(said))
+    await world.worker.drain()
+    text, _ = await collect((await world.session()).opening())
+    if expected is None:
+        assert "Last time" not in text and "What's on your mind today?" in text
+    else:
+        assert f"Last time you told me that {expected}." in text

@@ -14,7 +14,10 @@ T0 = datetime(2026, 11, 1, tzinfo=UTC)
     ("text", "key", "value"),
     [
         ("My name is Theo.", "name", "Theo"),
-        ("hi, call me theo please", "name", "Theo"),
+        ("hi, call me Theo please", "name", "Theo"),
+        ("Don't call me Theodore, call me Theo", "name", "Theo"),
+        ("I finally moved to Denver!", "home", "Denver"),
+        ("I work at Acme Letters, downtown", "work", "at Acme Letters"),
         ("Amy's birthday is March 3.", "amy's birthday", "March 3"),
         ("By the way, Amy's birthday is March 3 and she loves tulips", "amy's birthday", "March 3"),
         ("My favorite color is blue", "my favorite color", "blue"),
@@ -37,6 +40,16 @@ def test_extracts_stated_facts(text, key, value):
 )
 def test_questions_and_moods_are_not_facts(text):
     assert extract_facts(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Call me crazy, but I like rain", "My name is not important", "call me back tomorrow",
+     "My friend said my name is Bob", "They call me Ted at work", "I live in fear of my landlord",
+     "I'm living in the moment", "I moved to tears by that film", "call me theo"],
+)
+def test_everyday_sentences_do_not_become_facts(text):
+    assert [f for f in extract_facts(text) if f.key in ("name", "home")] == []
 
 
 def _fact(i, key, value, statement):
@@ -64,6 +77,14 @@ FACTS = [
         ("How are you today?", None),
         ("Amy's birthday party was fun", None),
         ("What is your name?", None),
+        ("What is my mother's name?", None),
+        ("What's my dog's name?", None),
+        ("What should I name my cat?", None),
+        ("Where does my sister live?", None),
+        ("Where does my wife work?", None),
+        ("What a week, I finally moved to Denver!", None),
+        ("Who am I?", 1),
+        ("where do I live", 4),
     ],
 )
 def test_questions_find_the_fact_that_answers_them(question, fact_id):
