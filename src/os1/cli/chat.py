@@ -80,6 +80,12 @@ class ChatLoop:
         self.out.write(f"{self.session.companion.name} › Talk soon{', ' + name if name else ''}.\n")
 
 
+async def _warm_up(app: App) -> None:
+    start = getattr(app.deps.model if app.deps else None, "start_loading", None)
+    if start is not None:
+        start()
+
+
 def run_chat(args: Any) -> int:
     try:
         import readline  # noqa: F401  (line editing and history for input())
@@ -101,6 +107,7 @@ def run_chat(args: Any) -> int:
             runner.run(app.worker.drain(timeout_s=10.0))  # jobs a killed run left behind
             session = runner.run(Session.begin(app.deps, settings.user))
             print(f"(OS1 — {HELP})\n")
+            runner.run(_warm_up(app))  # the model loads on its own thread while the user reads and types
             runner.run(show(session.opening(), session.companion.name, sys.stdout))
             ChatLoop(runner, app, session).loop()
             return 0

@@ -94,13 +94,19 @@ class LlamaCppModel:
         except Exception as exc:  # the binding raises plain exceptions
             raise ModelError("model.load_failed", f"could not load {self.path}: {exc}") from exc
 
+    def start_loading(self) -> None:
+        """Begin loading on the model's thread and return at once (call from a running loop); ``load``
+        and ``stream`` then wait for that same load."""
+        if self._server is None and self._loading is None:
+            self._loading = asyncio.get_running_loop().run_in_executor(self._pool, self._load)
+
     async def load(self) -> None:
         """Load the model once; a load still running after a timeout is awaited again, never started twice."""
         async with self._load_lock:
             if self._server is not None:
                 return
-            if self._loading is None:
-                self._loading = asyncio.get_running_loop().run_in_executor(self._pool, self._load)
+            self.start_loading()
+            assert self._loading is not None
             try:
                 self._server = await asyncio.wait_for(asyncio.shield(self._loading), self.settings.timeout_s)
             except TimeoutError as exc:
