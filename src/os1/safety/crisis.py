@@ -8,7 +8,7 @@ year"), talk about the topic ("a book about suicide prevention") and denials ("I
 triggers. The phrasings the rules are held to are the tables in tests/unit/safety/test_crisis.py;
 docs/care-protocol.md describes the protocol and its limits.
 
-The rules themselves live in ``crisis_rules``.
+The rules themselves are the table in ``crisis_table``; ``crisis_rules`` reads a message and applies one.
 """
 
 from __future__ import annotations
@@ -18,8 +18,10 @@ import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import zip_longest
 
-from os1.safety.crisis_rules import RULES, Level, fires, normalise
+from os1.safety.crisis_rules import Level, fires, normalise
+from os1.safety.crisis_table import RULES
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +60,8 @@ def assess(text: str) -> CrisisSignal:
     clauses = normalise(text)
     found = NO_SIGNAL
     for rule in RULES:
-        for clause in clauses:
-            who = fires(rule, clause)
+        for clause, following in zip_longest(clauses, clauses[1:], fillvalue=""):
+            who = fires(rule, clause, following)
             if who == "self" and rule.level == "high":
                 return CrisisSignal("high", rule.kind, rule.name)
             if who == "other" and rule.level == "high" and found.kind != "other_at_risk":
