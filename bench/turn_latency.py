@@ -43,11 +43,12 @@ class Recording:
 
     async def stream(self, messages, **opts):
         self.first_token_at = None
-        async for chunk in self.model.stream(messages, **opts):
+        self.usage = {}
+        # llama.cpp's timings on every chunk: a reply cut at its third sentence never sends the final ones
+        async for chunk in self.model.stream(messages, timings_per_token=True, **opts):
             if chunk.text and self.first_token_at is None:
                 self.first_token_at = time.perf_counter()
-            if chunk.usage:
-                self.usage = chunk.usage
+                self.usage = chunk.usage or {}
             yield chunk
 
 

@@ -26,7 +26,8 @@ class Message:
 
 @dataclass(frozen=True, slots=True)
 class Chunk:
-    """A piece of a streamed reply. ``finish_reason`` is set on the last chunk only."""
+    """A piece of a streamed reply. ``finish_reason`` is set on the last chunk only; ``usage`` carries the
+    backend's counts and timings where it sends them (on the last chunk, or on every chunk when asked)."""
 
     text: str = ""
     finish_reason: str | None = None

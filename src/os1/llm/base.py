@@ -43,4 +43,4 @@ def chunk_from(data: Any, usage_key: str = "usage") -> Chunk | None:
     finish = choice.get("finish_reason")
     if not text and not finish:
         return None
-    return Chunk(text=text, finish_reason=finish, usage=data.get(usage_key) if finish else None)
+    return Chunk(text=text, finish_reason=finish, usage=data.get(usage_key))
