@@ -7,7 +7,9 @@ the user. Session 1 is stored as an earlier conversation (so recall finds memori
 2 are stored as the current conversation's earlier turns, and the following lines of speaker A are sent as new
 turns through the real ``Session.turn`` (persona + pinned profile + 20 earlier turns + up to 5 recalled
 memories). Time to first token is measured from calling the turn to the first token of the model's reply;
-"cold" turns first evict llama.cpp's prompt cache with an unrelated prompt. Last line: RESULT ..."""
+"cold" turns run on a freshly loaded model. Warm turns are typed: as in ``os1 chat``, each word is
+pre-evaluated (``Session.prepare``) when the space after it is typed, and the clock starts at Enter; "pasted"
+turns arrive whole. Last line: RESULT ..."""
 
 from __future__ import annotations
 
@@ -40,6 +42,9 @@ class Recording:
         self.model = model  # replaced by a fresh one for each cold turn
         self.name = model.name
         self.usage: dict = {}
+
+    async def prefill(self, messages):
+        await self.model.prefill(messages)
 
     async def stream(self, messages, **opts):
         self.first_token_at = None
@@ -94,12 +99,16 @@ async def run(args: argparse.Namespace) -> None:
     for line in prior:
         role = "user" if line["speaker"] == user_speaker else "assistant"
         await store.turns.add(session.user.id, session.conversation.id, role, line["text"], now)
-    needed = args.cold + args.turns + 1
+    needed = args.cold + args.pasted + args.turns
     if len(pending) < needed:
         sys.exit(f"the conversation has {len(pending)} user lines after the first 20; {needed} are needed")
 
-    async def one_turn(text: str) -> tuple[float, float, int, float]:
-        start = time.perf_counter()
+    async def one_turn(text: str, typed: bool = True) -> tuple[float, float, int, float]:
+        if typed:  # as os1 chat does while the user types: each word is pre-evaluated at the space after it
+            words = text.split(" ")
+            for k in range(1, len(words)):
+                assert await session.prepare(" ".join(words[:k]) + " ")
+        start = time.perf_counter()  # the user presses Enter
         first = last = None
         n = 0
         async for event in session.turn(text):
@@ -113,15 +122,17 @@ async def run(args: argparse.Namespace) -> None:
         return (recording.first_token_at - start) * 1000, rate, int(recording.usage.get("prompt_n", 0)), float(
             recording.usage.get("prompt_ms", 0.0))
 
-    cold, warm, rates, evaluated, recalled, per_token = [], [], [], [], [], []
+    cold, warm, pasted, rates, evaluated, recalled, per_token = [], [], [], [], [], [], []
     queue = iter(pending)
     for _ in range(args.cold):  # cold: a freshly loaded model, nothing cached (as at the start of a session)
         await recording.model.close()
         recording.model = LlamaCppModel(settings.model)
         await recording.model.load()
-        ttft, rate, _, _ = await one_turn(next(queue))
+        ttft, rate, _, _ = await one_turn(next(queue), typed=False)
         cold.append(ttft)
         rates.append(rate)
+    for _ in range(args.pasted):  # pasted: no typing to pre-evaluate, the whole message is new
+        pasted.append((await one_turn(next(queue), typed=False))[0])
     for i in range(args.turns):
         ttft, rate, prompt_n, prompt_ms = await one_turn(next(queue))
         warm.append(ttft)
@@ -137,12 +148,15 @@ async def run(args: argparse.Namespace) -> None:
     print(f"model {recording.name}, loaded in {load_s:.2f}s; {args.turns} warm + {args.cold} cold turns; "
           f"context: persona + pinned profile + up to {len(prior)} earlier turns + up to 5 recalled memories "
           f"(mean {statistics.mean(recalled):.1f} new this turn)")
-    print(f"warm TTFT  p50 {pct(warm, .5):7.1f} ms   p95 {pct(warm, .95):7.1f} ms")
+    print(f"warm TTFT  p50 {pct(warm, .5):7.1f} ms   p95 {pct(warm, .95):7.1f} ms   (typed: words pre-evaluated)")
+    print(f"pasted     p50 {pct(pasted, .5):7.1f} ms   p95 {pct(pasted, .95):7.1f} ms   "
+          "(warm cache, the whole message new)")
     print(f"cold TTFT  p50 {pct(cold, .5):7.1f} ms   p95 {pct(cold, .95):7.1f} ms")
     print(f"generation {statistics.median(rates):.1f} tokens/s (median); new prompt tokens per warm turn: median "
           f"{statistics.median(evaluated):.0f}, {statistics.median(per_token):.1f} ms each")
     print(f"RESULT warm_ttft_p50_ms={pct(warm, .5):.1f} warm_ttft_p95_ms={pct(warm, .95):.1f} "
           f"cold_ttft_p50_ms={pct(cold, .5):.1f} tokens_per_s={statistics.median(rates):.1f} "
+          f"pasted_ttft_p50_ms={pct(pasted, .5):.1f} "
           f"new_tokens_p50={statistics.median(evaluated):.0f} ms_per_new_token={statistics.median(per_token):.1f}")
 
 
@@ -153,6 +167,7 @@ def main() -> None:
     parser.add_argument("--conversation", type=int, default=0, help="which conversation in the file")
     parser.add_argument("--turns", type=int, default=24, help="warm turns to measure (at least 20)")
     parser.add_argument("--cold", type=int, default=5, help="cold turns to measure")
+    parser.add_argument("--pasted", type=int, default=8, help="warm turns sent whole, without typing")
     parser.add_argument("--max-tokens", type=int, default=48, help="reply length cap")
     asyncio.run(run(parser.parse_args()))
 

@@ -22,6 +22,7 @@ class FakeModel:
         self.delay_s = delay_s
         self.replies: list[str | None] = []
         self.calls: list[tuple[list[Message], dict[str, Any]]] = []
+        self.prefills: list[list[Message]] = []
         self.started = asyncio.Event()
 
     def enqueue(self, *replies: str) -> FakeModel:
@@ -48,6 +49,9 @@ class FakeModel:
                 await asyncio.sleep(self.delay_s)
             yield Chunk(text=word if i == len(words) - 1 else word + " ")
         yield Chunk(finish_reason="stop")
+
+    async def prefill(self, messages: Sequence[Message]) -> None:
+        self.prefills.append(list(messages))
 
     @property
     def last_messages(self) -> list[Message]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import signal
 import sqlite3
+import time
 from pathlib import Path
 
 import pexpect
@@ -17,6 +18,13 @@ pytestmark = pytest.mark.integration
 PROMPT = "you › "
 ANSWERS = ["I'm Theo", "Anti-social, I guess", "Finishing the letters I write for work",
            "It's complicated", "female"]
+
+
+def ctrl(child: pexpect.spawn, key: str) -> None:
+    """Press Ctrl-KEY at a prompt the way a person does: not in the same millisecond the prompt appears
+    (before the line editor has the terminal in raw mode, the terminal itself would take it)."""
+    time.sleep(0.4)
+    child.sendcontrol(key)
 
 
 def spawn(env: dict[str, str], *args: str) -> pexpect.spawn:
@@ -49,7 +57,7 @@ def test_setup_chat_restart_remembers(os1_env):
     child.expect(PROMPT)
     child.sendline("My sister Amy is visiting next week and I'm nervous about it.")
     child.expect(PROMPT)
-    child.sendcontrol("d")
+    ctrl(child, "d")
     child.expect("Talk soon, Theo")
     child.expect(pexpect.EOF)
 
@@ -74,7 +82,7 @@ def test_setup_chat_restart_remembers(os1_env):
 
 def test_ctrl_c_keeps_the_partial_reply(os1_env):
     child, name = first_run(os1_env)
-    child.sendcontrol("d")
+    ctrl(child, "d")
     child.expect(pexpect.EOF)
     env = {**os1_env, "OS1_MODEL_MAX_REPLY_TOKENS": "400", "OS1_MODEL_SEED": "5"}
     child = spawn(env)
@@ -86,7 +94,7 @@ def test_ctrl_c_keeps_the_partial_reply(os1_env):
     child.expect(PROMPT)
     child.sendline("Are you still there?")
     child.expect(PROMPT)
-    child.sendcontrol("d")
+    ctrl(child, "d")
     child.expect(pexpect.EOF)
     rows = db(env).execute(
         "SELECT content, interrupted, completed FROM turns WHERE role = 'assistant' ORDER BY id").fetchall()
@@ -109,13 +117,13 @@ def test_a_kill_between_turns_loses_nothing(os1_env):
     child.sendline("Where do I live?")
     child.expect(PROMPT)
     assert "Los Angeles" in child.before
-    child.sendcontrol("d")
+    ctrl(child, "d")
     child.expect(pexpect.EOF)
 
 
 def test_setup_again_asks_before_replacing(os1_env):
     child, name = first_run(os1_env)
-    child.sendcontrol("d")
+    ctrl(child, "d")
     child.expect(pexpect.EOF)
     setup = pexpect.spawn(OS1, ["setup"], env=os1_env, encoding="utf-8", timeout=60)
     setup.expect(re.escape(f"Replace {name}"))

@@ -75,6 +75,13 @@ def sentences(text: str) -> int:
     return len(_SENTENCE_END.findall(text))
 
 
+CONTEXT_HEADER = "Things you remember that may help:\n"
+
+
+def _context_message(context: str) -> list[Message]:
+    return [Message("system", context)] if context else []
+
+
 def _clean(text: str) -> str:
     """Text as the store can keep it: undecodable bytes (surrogates from a bad terminal) become U+FFFD."""
     return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace").strip()
@@ -94,6 +101,7 @@ class Session:
         self.companion = companion
         self.conversation = conversation
         self.system = system
+        self._prepared_context = ""  # what recall found for the words typed so far
 
     @classmethod
     async def begin(cls, deps: Deps, handle: str) -> Session:
@@ -177,24 +185,50 @@ class Session:
             yield ReplyDelta(word)
         yield ReplyDone(reply_turn_id=turn.id, text=reply, user_turn_id=user_turn.id, care=signal.kind)
 
-    async def _messages(self, user_turn: Turn, prefix: str) -> list[Message]:
+    async def prepare(self, partial: str) -> bool:
+        """Pre-evaluate what the user has typed so far (call at word boundaries), with what it recalls, so that
+        when they send it only the rest is new to the model. Stores nothing. False when the model cannot."""
+        prefill = getattr(self.deps.model, "prefill", None)
+        text = _clean(partial)
+        if prefill is None or not text or len(text) > MAX_INPUT_CHARS:
+            return False
+        history = await self._history()
+        context = await self._recalled(text, history)
+        self._prepared_context = context
+        await prefill([*history, *_context_message(context), Message("user", text)])
+        return True
+
+    async def _history(self, exclude: int | None = None) -> list[Message]:
+        """The part of the prompt that only ever grows: persona and profile, then the window of earlier turns,
+        each user turn preceded by what was recalled for it."""
         store, uid = self.deps.store, self.user.id
         count = await store.turns.count(uid, self.conversation.id)
-        earlier = await store.turns.recent(uid, self.conversation.id, count - window_start(count - 1))
-        earlier = [t for t in earlier if t.id != user_turn.id and not t.meta.get("refused")]
-        shown = {line for t in earlier for line in t.meta.get("context", "").splitlines()}
-        recalled = await self.deps.recall.search(uid, user_turn.content, 5, self.conversation.id)
-        fresh = [f"- {r.text}" for r in recalled if f"- {r.text}" not in shown and r.text not in self.system]
-        context = "Things you remember that may help:\n" + "\n".join(fresh) if fresh else ""
-        if context:
-            await store.turns.set_meta(uid, user_turn.id, {**user_turn.meta, "context": context})
+        earlier = count - (1 if exclude is not None else 0)
+        turns = await store.turns.recent(uid, self.conversation.id, count - window_start(earlier))
         messages = [Message("system", self.system)]
-        for t in [*earlier, user_turn]:
-            if t.meta.get("context"):
-                messages.append(Message("system", t.meta["context"]))
-            elif t is user_turn and context:
-                messages.append(Message("system", context))
-            messages.append(Message(t.role, t.content))
+        for t in turns:
+            if t.id == exclude or t.meta.get("refused"):
+                continue
+            messages += [*_context_message(t.meta.get("context", "")), Message(t.role, t.content)]
+        return messages
+
+    async def _recalled(self, text: str, history: list[Message]) -> str:
+        """What recall finds for ``text`` that the prompt does not show yet. Lines already prepared while the
+        user typed keep their place first, so the pre-evaluated prompt stays valid."""
+        shown = {line for m in history if m.role == "system" for line in m.content.splitlines()}
+        found = await self.deps.recall.search(self.user.id, text, 5, self.conversation.id)
+        fresh = [f"- {r.text}" for r in found if f"- {r.text}" not in shown]
+        prepared = [line for line in self._prepared_context.splitlines()[1:] if line in fresh]
+        lines = prepared + [line for line in fresh if line not in prepared]
+        return CONTEXT_HEADER + "\n".join(lines) if lines else ""
+
+    async def _messages(self, user_turn: Turn, prefix: str) -> list[Message]:
+        history = await self._history(exclude=user_turn.id)
+        context = await self._recalled(user_turn.content, history)
+        self._prepared_context = ""
+        if context:
+            await self.deps.store.turns.set_meta(self.user.id, user_turn.id, {**user_turn.meta, "context": context})
+        messages = [*history, *_context_message(context), Message("user", user_turn.content)]
         if prefix:
             messages.append(Message("assistant", prefix.rstrip()))  # the model continues the grounded start
         return messages

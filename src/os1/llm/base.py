@@ -17,6 +17,13 @@ class Model(Protocol):
     def stream(self, messages: Sequence[Message], **opts: Any) -> AsyncGenerator[Chunk, None]: ...
 
 
+class Prefill(Protocol):
+    """Optional: a model that can evaluate a prompt ahead of time (while the user is still typing or
+    speaking), so the reply to the finished message starts sooner."""
+
+    async def prefill(self, messages: Sequence[Message]) -> None: ...
+
+
 def as_dicts(messages: Sequence[Message]) -> list[dict[str, str]]:
     return [{"role": m.role, "content": m.content} for m in messages]
 

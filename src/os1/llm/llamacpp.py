@@ -124,6 +124,12 @@ class LlamaCppModel:
                 await asyncio.get_running_loop().run_in_executor(self._pool, lambda: None)  # let a generation end
                 del server
 
+    async def prefill(self, messages: Sequence[Message]) -> None:
+        """Evaluate ``messages`` into llama.cpp's prompt cache without replying (one token is sampled)."""
+        async with contextlib.aclosing(self.stream(messages, max_tokens=1)) as chunks:
+            async for _ in chunks:
+                pass
+
     def _defaults(self) -> dict[str, Any]:
         s = self.settings
         return {

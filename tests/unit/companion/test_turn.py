@@ -238,3 +238,36 @@ async def test_the_thread_of_last_time_is_only_what_the_user_said_of_themselves(
         assert "Last time" not in text and "What's on your mind today?" in text
     else:
         assert f"Last time you told me that {expected}." in text
+
+
+def _is_cache_prefix(prefilled: list[Message], final: list[Message]) -> bool:
+    """What was pre-evaluated while typing is the start of the final prompt, the typed words a prefix of the
+    sent message: llama.cpp then only evaluates the rest."""
+    *before, typed = prefilled
+    return final[: len(before)] == before and final[len(before)].content.startswith(typed.content)
+
+
+@pytest.mark.parametrize("earlier_exchanges", [0, 9, 10, 14])  # 10 crosses the window's first slide
+async def test_what_is_prepared_while_typing_is_a_prefix_of_the_prompt(world: World, earlier_exchanges: int):
+    first = await world.session()
+    await collect(first.turn("I adopted a cat named Pickles last spring"))  # something to recall later
+    session = await world.session()
+    await collect(session.opening())
+    for i in range(earlier_exchanges):
+        await collect(session.turn(f"message number {i}"))
+    message = "Pickles knocked over my plant again today"
+    words = message.split(" ")
+    for k in range(1, len(words)):
+        assert await session.prepare(" ".join(words[:k]) + " ")
+    await collect(session.turn(message))
+    final = world.model.last_messages
+    assert "adopted a cat" in final[-2].content and final[-2].role == "system"  # recalled, before the words
+    assert _is_cache_prefix(world.model.prefills[-1], final)
+    assert any("adopted a cat" in m.content for m in world.model.prefills[-1])  # and pre-evaluated with them
+
+
+async def test_prepare_stores_nothing(world: World):
+    session = await world.session()
+    assert await session.prepare("I want to")
+    assert await world.deps.store.turns.recent(session.user.id, session.conversation.id, 5) == []
+    assert not await session.prepare("   ")
