@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import signal
 import sqlite3
+import subprocess
 import time
 from pathlib import Path
 
@@ -84,7 +85,8 @@ def test_ctrl_c_keeps_the_partial_reply(os1_env):
     child, name = first_run(os1_env)
     ctrl(child, "d")
     child.expect(pexpect.EOF)
-    env = {**os1_env, "OS1_MODEL_MAX_REPLY_TOKENS": "400", "OS1_MODEL_SEED": "5"}
+    env = {**os1_env, "OS1_MODEL_MAX_REPLY_TOKENS": "400", "OS1_MODEL_MAX_REPLY_SENTENCES": "0",
+           "OS1_MODEL_SEED": "5"}
     child = spawn(env)
     child.expect(PROMPT)
     child.sendline("Tell me a very long story about the ocean, with many details.")
@@ -131,3 +133,48 @@ def test_setup_again_asks_before_replacing(os1_env):
     setup.expect(f"Keeping {name}")
     setup.expect(pexpect.EOF)
     assert db(os1_env).execute("SELECT COUNT(*) FROM companions").fetchone()[0] == 1
+
+
+def test_ctrl_c_at_the_prompt_and_during_a_typed_message_reply(os1_env):
+    os1_env.update(OS1_MODEL_MAX_REPLY_TOKENS="400", OS1_MODEL_MAX_REPLY_SENTENCES="0")  # a reply to stop
+    child, name = first_run(os1_env)
+    ctrl(child, "c")  # at the prompt: a hint, the conversation goes on
+    child.expect("Ctrl-D to leave")
+    child.expect(PROMPT)
+    for word in "Tell me a very long story about the sea and the ships on it".split():
+        child.send(word + " ")
+        time.sleep(0.08)  # typing: each word is pre-evaluated as it is finished
+    child.sendline("please")
+    child.expect(f"{name} › ")
+    time.sleep(0.3)  # a person's reaction; within the first milliseconds the line editor may still hold the tty
+    child.sendintr()
+    child.expect("interrupted")
+    child.expect(PROMPT)
+    child.sendline("Are you still there?")
+    child.expect(PROMPT)
+    ctrl(child, "d")
+    child.expect("Talk soon")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    rows = db(os1_env).execute("SELECT role, content, interrupted FROM turns ORDER BY id").fetchall()
+    assert ("user", "Are you still there?", 0) in rows and rows[-1][0] == "assistant" and rows[-1][2] == 0
+
+
+def test_piped_input_survives_ctrl_c_and_loses_no_line(os1_env):
+    child, _ = first_run(os1_env)
+    ctrl(child, "d")
+    child.expect(pexpect.EOF)
+    proc = subprocess.Popen([OS1, "chat", "--no-setup"], env=os1_env, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write("Hello there.\n")
+    proc.stdin.flush()
+    time.sleep(4)  # the reply is written; the chat waits for the next line
+    proc.send_signal(signal.SIGINT)
+    time.sleep(0.5)
+    out, err = proc.communicate("I live in Lisbon.\n", timeout=90)  # then end of input
+    assert proc.returncode == 0, err
+    assert "Ctrl-D to leave" in out and "Talk soon" in out
+    users = [r[0] for r in db(os1_env).execute("SELECT content FROM turns WHERE role = 'user' ORDER BY id")]
+    assert users[-2:] == ["Hello there.", "I live in Lisbon."]

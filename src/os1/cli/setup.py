@@ -10,6 +10,7 @@ from os1.cli.wiring import open_app, settings_from
 from os1.companion.setup import create_companion
 from os1.config import Settings
 from os1.persona.identity import QUESTIONS, Answers, clean_user_name, parse_voice
+from os1.types import Companion
 
 Ask = Callable[[str], str]
 Say = Callable[[str], None]
@@ -50,35 +51,61 @@ def interview(ask: Ask, say: Say, preset: dict[str, str | None]) -> Answers:
     return Answers(**raw)
 
 
-async def setup_flow(settings: Settings, ask: Ask, say: Say, preset: dict[str, str | None],
-                     assume_yes: bool = False) -> int:
+async def existing_companion(settings: Settings) -> str | None:
+    """The name of the user's companion, if there is one."""
     app = await open_app(settings, with_model=False)
     try:
         user = await app.store.users.ensure(settings.user)
-        existing = await app.store.users.active_companion(user.id)
-        if existing and not assume_yes:
-            answer = ask(f"You already have a companion, {existing.name}. Replace {existing.name} with a new one? "
-                         "Your conversations are kept. [y/N] ")
-            if answer.strip().lower() not in ("y", "yes"):
-                say(f"Keeping {existing.name}.")
-                return 0
-        say(WELCOME)
-        answers = interview(ask, say, preset)
-        say("\nThank you. Please wait while your OS is initialized…\n")
-        companion, intro = await create_companion(app.store, settings.user, answers)
-        say(f"{companion.name} › {intro}\n")
-        say("Talk any time with `os1 chat`.")
-        return 0
+        companion = await app.store.users.active_companion(user.id)
+        return companion.name if companion else None
     finally:
         await app.close()
+
+
+async def _create(settings: Settings, answers: Answers) -> tuple[Companion, str]:
+    app = await open_app(settings, with_model=False)
+    try:
+        return await create_companion(app.store, settings.user, answers)
+    finally:
+        await app.close()
+
+
+def setup_flow(settings: Settings, ask: Ask, say: Say, preset: dict[str, str | None],
+               assume_yes: bool = False) -> int:
+    """The interview. Questions are asked outside any event loop, so Ctrl-C stops setup at once; nothing is
+    stored until every answer is in."""
+    existing = asyncio.run(existing_companion(settings))
+    if existing and not assume_yes:
+        say(f"You already have a companion, {existing}. Replace {existing} with a new one? "
+            "Your conversations are kept.")
+        answer = ask("[y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            say(f"Keeping {existing}.")
+            return 0
+    say(WELCOME)
+    answers = interview(ask, say, preset)
+    say("\nThank you. Please wait while your OS is initialized…\n")
+    companion, intro = asyncio.run(_create(settings, answers))
+    say(f"{companion.name} › {intro}\n")
+    say("Talk any time with `os1 chat`.")
+    return 0
+
+
+def line_editing() -> None:
+    """Arrow keys, backspace and history for input()."""
+    try:
+        import readline  # noqa: F401
+    except ImportError:
+        pass
 
 
 def run_setup(args: Any) -> int:
     settings = settings_from(args)
     preset = {"user_name": args.name, "social": args.social, "matters": args.matters, "mother": args.mother,
               "voice": args.voice}
+    line_editing()
     try:
-        return asyncio.run(setup_flow(settings, input, print, preset, assume_yes=args.yes))
+        return setup_flow(settings, input, print, preset, assume_yes=args.yes)
     except EOFError:
         print("\nSetup stopped; nothing was changed.")
         return 1

@@ -76,6 +76,7 @@ def sentences(text: str) -> int:
 
 
 CONTEXT_HEADER = "Things you remember that may help:\n"
+MAX_RECALLED = 6
 
 
 def _context_message(context: str) -> list[Message]:
@@ -101,7 +102,7 @@ class Session:
         self.companion = companion
         self.conversation = conversation
         self.system = system
-        self._prepared_context = ""  # what recall found for the words typed so far
+        self._prepared: tuple[str, str] = ("", "")  # the words typed so far, and what they recalled
 
     @classmethod
     async def begin(cls, deps: Deps, handle: str) -> Session:
@@ -141,6 +142,7 @@ class Session:
     async def turn(self, text: str) -> AsyncGenerator[ReplyEvent, None]:
         """One exchange. The user's words are stored before anything else happens."""
         text = _clean(text)
+        prepared, self._prepared = self._prepared, ("", "")  # what was typed belongs to this turn, or none
         if not text:
             raise Os1Error("turn.empty", "there is nothing to reply to")
         store, uid, now = self.deps.store, self.user.id, self.deps.clock()
@@ -167,7 +169,7 @@ class Session:
         grounded = answering_fact(text, facts)
         if grounded is not None:
             prefix += grounded.statement + " "
-        messages = await self._messages(user_turn, prefix)
+        messages = await self._messages(user_turn, prefix, prepared)
         async with aclosing(self._reply(user_turn, messages, prefix, disclose)) as events:
             async for event in events:
                 yield event
@@ -193,8 +195,8 @@ class Session:
         if prefill is None or not text or len(text) > MAX_INPUT_CHARS:
             return False
         history = await self._history()
-        context = await self._recalled(text, history)
-        self._prepared_context = context
+        context = await self._recalled(text, history, self._prepared)
+        self._prepared = (text, context)
         await prefill([*history, *_context_message(context), Message("user", text)])
         return True
 
@@ -212,20 +214,22 @@ class Session:
             messages += [*_context_message(t.meta.get("context", "")), Message(t.role, t.content)]
         return messages
 
-    async def _recalled(self, text: str, history: list[Message]) -> str:
-        """What recall finds for ``text`` that the prompt does not show yet. Lines already prepared while the
-        user typed keep their place first, so the pre-evaluated prompt stays valid."""
+    async def _recalled(self, text: str, history: list[Message], prepared: tuple[str, str]) -> str:
+        """What recall finds for ``text`` that the prompt does not show yet. When ``text`` extends the words
+        prepared while the user typed, what was recalled for them stays, first and in order, so the
+        pre-evaluated prompt stays valid; new lines follow (MAX_RECALLED in all)."""
         shown = {line for m in history if m.role == "system" for line in m.content.splitlines()}
         found = await self.deps.recall.search(self.user.id, text, 5, self.conversation.id)
         fresh = [f"- {r.text}" for r in found if f"- {r.text}" not in shown]
-        prepared = [line for line in self._prepared_context.splitlines()[1:] if line in fresh]
-        lines = prepared + [line for line in fresh if line not in prepared]
+        typed, context = prepared
+        carried = [line for line in context.splitlines()[1:] if line not in shown] if (
+            typed.strip() and text.startswith(typed.strip())) else []
+        lines = (carried + [line for line in fresh if line not in carried])[:MAX_RECALLED]
         return CONTEXT_HEADER + "\n".join(lines) if lines else ""
 
-    async def _messages(self, user_turn: Turn, prefix: str) -> list[Message]:
+    async def _messages(self, user_turn: Turn, prefix: str, prepared: tuple[str, str]) -> list[Message]:
         history = await self._history(exclude=user_turn.id)
-        context = await self._recalled(user_turn.content, history)
-        self._prepared_context = ""
+        context = await self._recalled(user_turn.content, history, prepared)
         if context:
             await self.deps.store.turns.set_meta(self.user.id, user_turn.id, {**user_turn.meta, "context": context})
         messages = [*history, *_context_message(context), Message("user", user_turn.content)]

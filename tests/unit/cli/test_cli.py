@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from os1.cli.main import PRIVACY_ENV, apply_privacy_env, build_parser
 from os1.cli.setup import setup_flow
@@ -32,29 +35,47 @@ def test_setup_flags_parse():
     assert args.name == "Theo" and args.voice == "male" and args.yes
 
 
-async def test_setup_interview_names_the_companion_and_asks_before_replacing(tmp_path: Path):
+def test_setup_interview_names_the_companion_and_asks_before_replacing(tmp_path: Path):
     settings = Settings(home=tmp_path)
     said: list[str] = []
     answers = iter(["call me Theo", "anti-social", "my kids", "we don't talk", "banana", "male"])
-    assert await setup_flow(settings, lambda _: next(answers), said.append, {}) == 0
-    store = await open_store(settings.db_path)
-    user = await store.users.ensure("local")
-    companion = await store.users.active_companion(user.id)
+    assert setup_flow(settings, lambda _: next(answers), said.append, {}) == 0
+    companion = asyncio.run(_active(settings))
     assert companion is not None and companion.voice == "male"
     assert any(companion.name in line and "an AI" in line for line in said)
     assert any("didn't catch" in line for line in said)  # "banana" is not a voice
-    await store.close()
 
     replies = iter(["no"])
-    assert await setup_flow(settings, lambda _: next(replies), said.append, {}) == 0
+    assert setup_flow(settings, lambda _: next(replies), said.append, {}) == 0
     assert said[-1] == f"Keeping {companion.name}."
     replies = iter(["yes"])
     preset = {"user_name": "Theo", "social": "social", "matters": "music", "mother": "great", "voice": "female"}
-    assert await setup_flow(settings, lambda _: next(replies), said.append, preset) == 0
-    store = await open_store(settings.db_path)
-    replaced = await store.users.active_companion(user.id)
+    assert setup_flow(settings, lambda _: next(replies), said.append, preset) == 0
+    replaced = asyncio.run(_active(settings))
     assert replaced is not None and replaced.id != companion.id and replaced.voice == "female"
-    await store.close()
+
+
+def test_setup_stopped_midway_stores_nothing(tmp_path: Path):
+    settings = Settings(home=tmp_path)
+    answers = iter(["Theo", "social"])
+
+    def ask(_: str) -> str:
+        try:
+            return next(answers)
+        except StopIteration:
+            raise KeyboardInterrupt from None
+
+    with pytest.raises(KeyboardInterrupt):
+        setup_flow(settings, ask, lambda _: None, {})
+    assert asyncio.run(_active(settings)) is None
+
+
+async def _active(settings: Settings):
+    store = await open_store(settings.db_path)
+    try:
+        return await store.users.active_companion((await store.users.ensure("local")).id)
+    finally:
+        await store.close()
 
 
 def test_doctor_reports_and_exits_zero_when_ready(tmp_path: Path):

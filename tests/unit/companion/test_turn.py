@@ -271,3 +271,25 @@ async def test_prepare_stores_nothing(world: World):
     assert await session.prepare("I want to")
     assert await world.deps.store.turns.recent(session.user.id, session.conversation.id, 5) == []
     assert not await session.prepare("   ")
+
+
+async def test_a_last_word_that_recalls_more_keeps_what_was_prepared_first(world: World):
+    first = await world.session()
+    await collect(first.turn("I adopted a cat named Pickles last spring"))
+    await collect(first.turn("My fern plant was a gift from my grandmother"))
+    session = await world.session()
+    assert await session.prepare("Pickles knocked over my ")
+    prepared = [m for m in world.model.prefills[-1] if m.role == "system"][-1].content
+    await collect(session.turn("Pickles knocked over my fern"))
+    final = [m for m in world.model.last_messages if m.role == "system"][-1].content
+    assert "Pickles" in prepared and "fern" not in prepared
+    assert final.startswith(prepared) and "fern plant" in final  # the cached part stays; the new line follows
+
+
+async def test_what_was_typed_but_not_sent_is_not_carried_into_another_message(world: World):
+    first = await world.session()
+    await collect(first.turn("I adopted a cat named Pickles last spring"))
+    session = await world.session()
+    assert await session.prepare("Pickles is ")  # typed, then deleted
+    await collect(session.turn("How was your day?"))
+    assert not any("Pickles" in m.content for m in world.model.last_messages)
