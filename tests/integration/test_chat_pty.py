@@ -28,6 +28,18 @@ def ctrl(child: pexpect.spawn, key: str) -> None:
     child.sendcontrol(key)
 
 
+def interrupt_then_carry_on(child: pexpect.spawn) -> None:
+    """Ctrl-C during a reply, then a next message and a whole reply, then Ctrl-D."""
+    child.sendintr()
+    child.expect("interrupted")
+    child.expect(PROMPT)
+    child.sendline("Are you still there?")
+    child.expect(PROMPT)
+    ctrl(child, "d")
+    child.expect("Talk soon")
+    child.expect(pexpect.EOF)
+
+
 def spawn(env: dict[str, str], *args: str) -> pexpect.spawn:
     child = pexpect.spawn(OS1, ["chat", *args], env=env, encoding="utf-8", timeout=90, dimensions=(50, 200))
     return child
@@ -91,13 +103,7 @@ def test_ctrl_c_keeps_the_partial_reply(os1_env):
     child.expect(PROMPT)
     child.sendline("Tell me a very long story about the ocean, with many details.")
     child.expect(f"{name} › " + r"\S+ \S+")
-    child.sendintr()
-    child.expect("interrupted")
-    child.expect(PROMPT)
-    child.sendline("Are you still there?")
-    child.expect(PROMPT)
-    ctrl(child, "d")
-    child.expect(pexpect.EOF)
+    interrupt_then_carry_on(child)
     rows = db(env).execute(
         "SELECT content, interrupted, completed FROM turns WHERE role = 'assistant' ORDER BY id").fetchall()
     cut = [r for r in rows if r[1] == 1]
@@ -147,14 +153,7 @@ def test_ctrl_c_at_the_prompt_and_during_a_typed_message_reply(os1_env):
     child.sendline("please")
     child.expect(f"{name} › ")
     time.sleep(0.3)  # a person's reaction; within the first milliseconds the line editor may still hold the tty
-    child.sendintr()
-    child.expect("interrupted")
-    child.expect(PROMPT)
-    child.sendline("Are you still there?")
-    child.expect(PROMPT)
-    ctrl(child, "d")
-    child.expect("Talk soon")
-    child.expect(pexpect.EOF)
+    interrupt_then_carry_on(child)
     child.close()
     assert child.exitstatus == 0
     rows = db(os1_env).execute("SELECT role, content, interrupted FROM turns ORDER BY id").fetchall()

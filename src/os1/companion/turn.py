@@ -43,7 +43,6 @@ class ReplyDone:
     reply_turn_id: int
     text: str
     user_turn_id: int | None = None
-    interrupted: bool = False
     care: str | None = None  # the crisis kind when the care protocol answered
     disclosed: bool = False
 
@@ -243,7 +242,7 @@ class Session:
         store, uid = self.deps.store, self.user.id
         reply = await store.turns.add(uid, self.conversation.id, "assistant", prefix.rstrip(),
                                       self.deps.clock(), completed=False)
-        parts: list[str] = [prefix] if prefix else []
+        said = ""  # the model's own words, after the prefix
         last_flush = time.monotonic()
         finished = False
         try:
@@ -254,17 +253,17 @@ class Session:
             async with aclosing(self.deps.model.stream(messages)) as chunks:
                 async for chunk in chunks:
                     if chunk.text:
-                        text = chunk.text.lstrip() if not "".join(parts).strip() else chunk.text
-                        parts.append(text)
+                        text = chunk.text if prefix or said else chunk.text.lstrip()
+                        said += text
                         yield ReplyDelta(text)
-                        if limit and sentences("".join(parts)[len(prefix):] + " ") >= limit:
+                        if limit and sentences(said + " ") >= limit:
                             break  # a clean end: the hard cap, at a sentence boundary
                     if time.monotonic() - last_flush > FLUSH_EVERY_S:
-                        await store.turns.update(uid, reply.id, "".join(parts).strip(), completed=False)
+                        await store.turns.update(uid, reply.id, (prefix + said).strip(), completed=False)
                         last_flush = time.monotonic()
             finished = True
         finally:
             # Completed, or cut short (Ctrl-C, a dropped client, an error): the partial reply is kept either way.
-            full = "".join(parts).strip()
+            full = (prefix + said).strip()
             await store.turns.update(uid, reply.id, full, completed=True, interrupted=not finished)
         yield ReplyDone(reply_turn_id=reply.id, text=full, user_turn_id=user_turn.id, disclosed=disclosed)
