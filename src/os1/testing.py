@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from os1.types import Chunk, Message
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class FakeModel:
@@ -56,3 +59,33 @@ class FakeModel:
     @property
     def last_messages(self) -> list[Message]:
         return self.calls[-1][0] if self.calls else []
+
+
+class HashEmbedder:
+    """A fast, deterministic stand-in for MiniLM: words hashed into signed buckets, normalised. Texts that share
+    words are near; it knows no synonyms. The real model is tested in tests/integration."""
+
+    model_id = "hash-384"
+    dim = 384
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def embed_sync(self, texts: Sequence[str]) -> np.ndarray:
+        import re
+        import zlib
+
+        import numpy as np
+
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in re.findall(r"[a-z0-9]+", text.lower()):
+                h = zlib.crc32(word.encode())
+                out[row, h % self.dim] += 1.0 if (h >> 16) & 1 else -1.0
+            norm = float(np.linalg.norm(out[row]))
+            out[row] = out[row] / norm if norm else out[row]
+        return out
+
+    async def embed(self, texts: Sequence[str]) -> np.ndarray:
+        self.calls += 1
+        return self.embed_sync(texts)

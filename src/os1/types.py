@@ -75,19 +75,58 @@ class Turn:
     completed: bool = True
     interrupted: bool = False
     meta: dict[str, Any] = field(default_factory=dict)
+    speaker: str | None = None  # who spoke, when a transcript names its speakers (an imported chat)
+    forgotten: bool = False  # taken out of recall by the user; the transcript keeps it
+
+
+MemoryKind = Literal["fact", "person", "event", "preference", "moment", "experience", "summary", "diary"]
+MEMORY_KINDS: tuple[str, ...] = ("fact", "person", "event", "preference", "moment", "experience", "summary", "diary")
 
 
 @dataclass(frozen=True, slots=True)
-class Fact:
-    """A pinned-profile fact the user told the companion, pointing back to the turn it came from."""
+class Memory:
+    """Something the companion remembers, derived from the transcript and pointing back to it.
+
+    ``text`` is the readable statement ("You live in Seattle."). ``key`` names the slot it fills ("home",
+    "person:amy"): a newer item with the same key ends this one (``valid_to``) instead of deleting it, so
+    "where did I live in 2022?" still has an answer. ``source_turn_ids`` is the provenance."""
 
     id: int
     user_id: int
-    key: str
-    value: str
-    statement: str
-    source_turn_id: int | None
+    kind: MemoryKind
+    text: str
     created_at: datetime
+    key: str | None = None
+    value: str | None = None
+    subject: str = "user"
+    importance: float = 0.5
+    confidence: float = 0.8
+    valid_from: datetime | None = None
+    valid_to: datetime | None = None
+    source: str = "conversation"
+    source_turn_ids: tuple[int, ...] = ()
+    superseded_by: int | None = None
+
+    @property
+    def current(self) -> bool:
+        return self.valid_to is None
+
+
+@dataclass(frozen=True, slots=True)
+class NewMemory:
+    """What an extractor proposes; the store decides whether it is new, a duplicate, or supersedes another."""
+
+    kind: MemoryKind
+    text: str
+    key: str | None = None
+    value: str | None = None
+    subject: str = "user"
+    importance: float = 0.5
+    confidence: float = 0.8
+    valid_from: datetime | None = None
+    valid_to: datetime | None = None
+    source: str = "conversation"
+    source_turn_ids: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,8 @@ import os
 import sys
 from collections.abc import Sequence
 
+from os1.cli.memory import add_memory_parser  # light at import (stdlib, types, errors): --help stays instant
+
 PRIVACY_ENV = {
     # A private companion phones nobody: ONNX Runtime sends telemetry unless told not to, hubs are never asked.
     "ORT_DISABLE_TELEMETRY": "1",
@@ -45,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     doctor = sub.add_parser("doctor", help="what OS1 can use on this machine, what is missing, and the fix")
     doctor.add_argument("--load", action="store_true", help="also load the model and generate a few tokens")
+    add_memory_parser(sub)
     return parser
 
 
@@ -70,6 +73,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from os1.cli.doctor import run_doctor
 
             return run_doctor(args)
+        if args.command == "memory":
+            from os1.cli.memory import run_memory
+
+            return run_memory(args)
     except Os1Error as exc:
         print(f"os1: {exc}", file=sys.stderr)
         return 2

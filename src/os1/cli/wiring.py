@@ -11,8 +11,10 @@ from os1.companion.turn import Deps
 from os1.companion.worker import Worker
 from os1.config import Settings, load_settings
 from os1.llm import build_model
-from os1.memory.profile import LEARN_FACTS, learn_facts_handler
-from os1.memory.recall import KeywordRecall
+from os1.memory.embed import MiniLM
+from os1.memory.index import VectorIndex
+from os1.memory.ingest import EMBED, LEARN, LEGACY_LEARN, embed_handler, learn_handler
+from os1.memory.recall import HybridRecall
 from os1.store import Store, open_store
 from os1.types import utc_now
 
@@ -28,8 +30,11 @@ class App:
     store: Store
     deps: Deps | None = None
     worker: Worker | None = None
+    index: VectorIndex | None = None
 
     async def close(self) -> None:
+        if self.index is not None:
+            await self.index.close()
         await self.store.close()
 
 
@@ -38,7 +43,13 @@ async def open_app(settings: Settings, with_model: bool = True) -> App:
     app = App(settings=settings, store=store)
     if with_model:
         clock = utc_now
-        app.deps = Deps(store=store, model=build_model(settings.model), recall=KeywordRecall(store),
-                        settings=settings, clock=clock)
-        app.worker = Worker(store, {LEARN_FACTS: learn_facts_handler(store, clock)}, clock)
+        embedder = MiniLM()
+        embedder.start_loading()
+        index = VectorIndex(store, embedder.model_id, embedder.dim, settings.home / "index")
+        recall = HybridRecall(store, embedder, index, clock)
+        app.index = index
+        app.deps = Deps(store=store, model=build_model(settings.model), recall=recall, settings=settings, clock=clock)
+        learn = learn_handler(store, clock)
+        handlers = {LEARN: learn, LEGACY_LEARN: learn, EMBED: embed_handler(store, embedder, index)}
+        app.worker = Worker(store, handlers, clock)
     return app

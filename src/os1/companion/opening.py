@@ -21,9 +21,13 @@ async def previous_thread(store: Store, user_id: int, conversation_id: int) -> s
         return None
     turns = await store.turns.recent(user_id, previous.id, limit=400)
     usable = {t.id: t for t in turns if t.role == "user" and _quotable(t)}
-    facts = [f for f in await store.facts.current(user_id) if f.source_turn_id in usable and f.key != "name"]
+    facts = [
+        f
+        for f in await store.memories.current(user_id, kinds=("fact",))
+        if f.key != "name" and f.source_turn_ids and all(t in usable for t in f.source_turn_ids)
+    ]
     if facts:
-        return _lower_pronoun(facts[-1].statement.rstrip("."))
+        return _lower_pronoun(facts[-1].text.rstrip("."))
     candidates = [t for t in usable.values() if _FIRST_PERSON.match(t.content.strip())]
     if not candidates:
         return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from os1.persona.identity import Answers, choose_name, derive_traits, introduction, seed_for
 from os1.store.base import Store
-from os1.types import Clock, Companion, utc_now
+from os1.types import Clock, Companion, NewMemory, utc_now
 
 
 async def create_companion(
@@ -21,10 +21,13 @@ async def create_companion(
     }
     companion = await store.users.create_companion(user.id, choice.name, answers.voice, traits, profile, clock())
     await store.users.set_display_name(user.id, answers.user_name)
-    await store.facts.remember(user.id, "name", answers.user_name, f"Your name is {answers.user_name}.", None,
-                               clock())
+    name = answers.user_name
+    await store.memories.add(
+        user.id, NewMemory("fact", f"Your name is {name}.", "name", name, confidence=1.0, source="setup"), clock()
+    )
     if answers.matters.strip():
         matters = answers.matters.strip().rstrip(".")
-        await store.facts.remember(user.id, "what matters", matters,
-                                   f"What matters to you right now: {matters}.", None, clock())
+        text = f"What matters to you right now: {matters}."
+        item = NewMemory("fact", text, "what matters", matters, importance=0.8, confidence=1.0, source="setup")
+        await store.memories.add(user.id, item, clock())
     return companion, introduction(choice.name, answers.user_name, traits, choice.reason)

@@ -17,7 +17,8 @@ from os1.config import Settings
 from os1.errors import NotSetUpError, Os1Error
 from os1.llm.base import Model
 from os1.memory.facts import answering_fact
-from os1.memory.profile import LEARN_FACTS
+from os1.memory.ingest import EMBED, LEARN
+from os1.memory.profile import pinned_profile
 from os1.memory.recall import Recall
 from os1.persona.prompts import system_prompt
 from os1.safety import crisis
@@ -113,7 +114,7 @@ class Session:
             raise NotSetUpError("companion.not_set_up", "no companion yet", hint="run `os1 setup`")
         await store.turns.recover_incomplete(user.id)
         conversation = await store.turns.start_conversation(user.id, companion.id, deps.clock())
-        system = system_prompt(companion, user.display_name or "the user", await store.facts.current(user.id))
+        system = system_prompt(companion, user.display_name or "the user", await pinned_profile(store, user.id))
         return cls(deps, user, companion, conversation, system)
 
     @property
@@ -151,7 +152,7 @@ class Session:
         if too_long:  # kept (nothing the user wrote is lost), but not replied to nor put in a prompt
             raise Os1Error("turn.too_long", f"that message is {len(text)} characters; the limit is "
                            f"{MAX_INPUT_CHARS}", hint="it is saved; send it in smaller parts for a reply")
-        await store.jobs.enqueue(uid, LEARN_FACTS, {"turn_id": user_turn.id, "text": text}, now)
+        await store.jobs.enqueue(uid, LEARN, {"turn_id": user_turn.id}, now)
         signal = crisis.assess(text)
         if signal.triggered:
             async for event in self._care(user_turn, signal):
@@ -164,10 +165,10 @@ class Session:
             reminder = self.conversation.last_disclosure_at is not None
             prefix = disclosure_text(self.companion.name, reminder=reminder) + " "
             await self._disclosed()
-        facts = await store.facts.current(uid)
+        facts = await store.memories.current(uid, kinds=("fact",))
         grounded = answering_fact(text, facts)
         if grounded is not None:
-            prefix += grounded.statement + " "
+            prefix += grounded.text + " "
         messages = await self._messages(user_turn, prefix, prepared)
         async with aclosing(self._reply(user_turn, messages, prefix, disclose)) as events:
             async for event in events:
@@ -266,4 +267,5 @@ class Session:
             # Completed, or cut short (Ctrl-C, a dropped client, an error): the partial reply is kept either way.
             full = (prefix + said).strip()
             await store.turns.update(uid, reply.id, full, completed=True, interrupted=not finished)
+            await store.jobs.enqueue(uid, EMBED, {}, self.deps.clock())  # the reply joins recall, later
         yield ReplyDone(reply_turn_id=reply.id, text=full, user_turn_id=user_turn.id, disclosed=disclosed)

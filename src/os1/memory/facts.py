@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from os1.types import Fact
+from os1.types import Memory
 
 _STOP = re.compile(
     r"(?:[.!?;]|,\s*(?:and|but|so|because)\b"
@@ -83,15 +83,19 @@ def _rule_my(text: str) -> list[Extracted]:
     for m in re.finditer(pattern, text, re.I):
         said, value = m.group(1).strip(), _clip(m.group(2))
         attr = said.lower()
+        if any(w[:1].isupper() for w in said.split()):
+            continue  # "my friend Amy is coming over" names a person: the people rule learns that
         if not value or attr in ("name", "name's") or value.lower() in _STOPWORDS:
             continue
-        if value.lower().startswith(("not ", "so ", "very ", "really ", "kind of ", "a bit ")):
+        if value.split()[0].lower().endswith("ing") or value.lower().startswith(
+            ("not ", "so ", "very ", "really ", "kind of ", "a bit ")
+        ):
             continue  # "my day is not great" is a mood, not a fact
         out.append(Extracted(f"my {attr}", value, f"Your {said} is {_you(value)}."))
     return out
 
 
-_PLACE = r"((?:the\s+)?[A-Z][\w'.\-]*(?:[ ,]+[A-Z][\w'.\-]*)*)"  # capitalised words: a place's name
+_PLACE = r"((?:the\s+)?[A-Z][\w'\-]*(?:\.\w+)*(?:[ ,]+[A-Z][\w'\-]*(?:\.\w+)*)*)"  # capitalised words: a place's name
 
 
 def _rule_places(text: str) -> list[Extracted]:
@@ -147,15 +151,17 @@ def is_question(text: str) -> bool:
                          r"will|would|have|has))\b|(?:do you|did i|have i|can you tell me|remind me)\b", t))
 
 
-def answering_fact(question: str, facts: list[Fact]) -> Fact | None:
+def answering_fact(question: str, facts: list[Memory]) -> Memory | None:
     """The stored fact a question asks about, only when it clearly does; None rather than a guess."""
     if not is_question(question):
         return None
     text = question.replace("\u2019", "'")
     asked = content_words(text)
     owners = {o.lower() for o in _OWNER.findall(text)} - {"what", "who", "where", "that", "it", "he", "she"}
-    best: tuple[float, Fact] | None = None
+    best: tuple[float, Memory] | None = None
     for fact in facts:
+        if not fact.key:
+            continue
         if fact.key in _ASKS:
             matched = bool(_ASKS[fact.key].search(text)) and not owners
         else:

@@ -1,25 +1,28 @@
-"""Background job: learn profile facts from a stored user turn, with provenance back to it."""
+"""The pinned profile ("core memory"): the few things always in the companion's context, size-bounded."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from os1.store.base import Store
+from os1.types import Memory
 
-from os1.memory.facts import extract_facts
-from os1.store.base import Job, Store
-from os1.types import Clock
-
-LEARN_FACTS = "memory.learn_facts"
+PROFILE_KINDS = ("fact", "person", "preference")
+PROFILE_CHARS = 900  # ~225 tokens: the profile sits in every prompt, so it stays small
 
 
-def learn_facts_handler(store: Store, clock: Clock) -> Callable[[Job], Awaitable[int]]:
-    async def handle(job: Job) -> int:
-        text = str(job.payload.get("text", ""))
-        turn_id = job.payload.get("turn_id")
-        facts = extract_facts(text)
-        for fact in facts:
-            await store.facts.remember(job.user_id, fact.key, fact.value, fact.statement, turn_id, clock())
-            if fact.key == "name":
-                await store.users.set_display_name(job.user_id, fact.value)
-        return len(facts)
+def choose_pinned(items: list[Memory], budget_chars: int = PROFILE_CHARS) -> list[Memory]:
+    """The user's name first, then the most important and most recent items, until the budget is spent;
+    returned in the order they were learned so the prompt reads naturally and stays stable."""
+    ranked = sorted(items, key=lambda m: (m.key != "name", -m.importance, -m.id))
+    chosen: list[Memory] = []
+    used = 0
+    for item in ranked:
+        if used + len(item.text) + 3 > budget_chars:
+            continue
+        chosen.append(item)
+        used += len(item.text) + 3
+    return sorted(chosen, key=lambda m: m.id)
 
-    return handle
+
+async def pinned_profile(store: Store, user_id: int, budget_chars: int = PROFILE_CHARS) -> list[Memory]:
+    items = await store.memories.current(user_id, kinds=PROFILE_KINDS, limit=2000)
+    return choose_pinned([m for m in items if m.subject == "user" or m.kind == "person"], budget_chars)

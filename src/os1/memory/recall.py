@@ -1,15 +1,68 @@
 """Recall: what the companion remembers that bears on what the user just said.
 
-``Recall`` is the protocol; ``KeywordRecall`` (full-text search over the transcript plus the profile facts)
-is the simple default. The memory issue replaces it with hybrid retrieval behind the same protocol."""
+``Recall`` is the protocol. ``HybridRecall`` ranks turns and memory items by fusing stemmed BM25 (SQLite FTS5)
+with dense MiniLM vectors, then boosts by importance, recency, the time the query names ("last May" → that
+month) and the people it names; turn hits come back with their neighbouring turns as context. Without an
+embedder it still works, on BM25 alone."""
 
 from __future__ import annotations
 
-from typing import Protocol
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
 
-from os1.memory.facts import content_words
+from os1.memory.embed import Embedder
+from os1.memory.index import VectorIndex, key_of
+from os1.memory.when import Span, resolve
 from os1.store.base import Store
-from os1.types import Recalled
+from os1.types import Clock, Recalled, Turn, utc_now
+
+if TYPE_CHECKING:
+    import numpy as np
+
+STOP = frozenset(
+    "a an the and or but if of to in on at for with by from as is are was were be been being do does did have has "
+    "had i you he she it we they me him her them my your his its our their this that these those what which who "
+    "whom when where why how not no can could would should will shall may might must about into over than then so "
+    "just also very up down out any some all more most other such own same too now there here after before while "
+    "during again once both each few only off am tell remember know think".split()
+)
+_WORD = re.compile(r"[A-Za-z0-9']+")
+_CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]{1,20})\b")
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """The fusion, measured on LoCoMo (bench/locomo_recall.py; each part's share is in docs/memory.md)."""
+
+    pool: int = 300  # candidates from each retriever
+    speaker: float = 1.0  # BM25 × (1 + speaker) for turns by the person the query names
+    speaker_dense: float = 0.1
+    v_turn: float = 0.5  # dense = v_turn·(cos(turn) + v_context·cos(turn in context)) + v_sentence·max cos(sentence)
+    v_context: float = 0.5
+    v_sentence: float = 1.0
+    dense: float = 0.7  # fused = bm25 / max(bm25) + dense · z(dense) / 3
+    when: float = 0.3  # a "when" question favours turns that say a time
+    date: float = 0.6  # turns from the time the query names ("last May", "on 3 June 2023")
+    date_half_life_days: float = 7.0
+    session: float = 0.1  # + session · z(best score in the turn's conversation)
+    memory: float = 1.0  # items are fused on the same scale as turns
+    importance: float = 0.1
+    near_cosine: float = 0.3  # MiniLM: related sentences ~0.35-0.45, unrelated ~0.1-0.2
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """A ranked result: a turn or an item, with the turns it stands for (its provenance)."""
+
+    owner: str
+    ref_id: int
+    score: float
+    turn_ids: tuple[int, ...]
+    matched: bool = True  # shares words with the query, or is near it in meaning
+    near: bool = False  # near in meaning (a cosine of about 0.3 or more)
 
 
 class Recall(Protocol):
@@ -18,35 +71,244 @@ class Recall(Protocol):
     ) -> list[Recalled]: ...
 
 
-class KeywordRecall:
-    """BM25 over earlier turns (other conversations) and word overlap with profile facts."""
+_WHEN = re.compile(r"^(?:when|how long|what (?:year|month|date|day|time)|which (?:year|month|day))\b|\bwhen\b", re.I)
+_TEMPORAL = re.compile(
+    r"\b(?:yesterday|today|tonight|tomorrow|last|next|ago|weeks?|weekend|months?|years?|monday|tuesday|wednesday|"
+    r"thursday|friday|saturday|sunday|january|february|march|april|may|june|july|august|september|october|"
+    r"november|december|recently|since|\d{4}|morning|evening|night|earlier|soon|just|days?|few|couple|past|this)\b",
+    re.I,
+)
 
-    def __init__(self, store: Store, min_overlap: int = 1) -> None:
+
+def query_words(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text.replace("\u2019", "'")) if w.lower() not in STOP and len(w) > 1]
+
+
+def named_speakers(query: str, speakers: Iterable[str]) -> set[str]:
+    """Speakers the query names: the whole name, or a capitalised start of it ("Mel" for Melanie)."""
+    named = set()
+    capitals = re.findall(r"\b[A-Z][a-z]+\b", query)
+    for name in speakers:
+        first = name.split()[0]
+        if re.search(rf"\b{re.escape(first)}\b", query, re.I) or any(
+            len(c) >= 2 and c != first and first.startswith(c) for c in capitals
+        ):
+            named.add(name)
+    return named
+
+
+def _z(values: np.ndarray) -> np.ndarray:
+    return (values - values.mean()) / (values.std() + 1e-9) if len(values) else values
+
+
+class HybridRecall:
+    def __init__(
+        self,
+        store: Store,
+        embedder: Embedder | None = None,
+        index: VectorIndex | None = None,
+        clock: Clock = utc_now,
+        weights: Weights | None = None,
+    ) -> None:
         self.store = store
-        self.min_overlap = min_overlap
+        self.embedder = embedder
+        self.index = index
+        self.clock = clock
+        self.w = weights or Weights()
+
+    async def rank(
+        self, user_id: int, query: str, k: int = 20, now: datetime | None = None,
+        exclude_conversation: int | None = None,
+    ) -> list[Hit]:  # fmt: skip
+        """The top ``k`` turns and items for ``query``, best first."""
+        import numpy as np
+
+        now = now or self.clock()
+        span = resolve(query, now)
+        if span is not None and (span.end - span.start).days > 100:
+            span = None  # a bare year says too little to rank by
+        lexical = query.replace(span.words, " ") if span else query
+        speakers = named_speakers(query, await self.store.turns.speakers(user_id))
+        names = {w.lower() for s in speakers for w in s.split()}
+        words = [w for w in dict.fromkeys(query_words(lexical)) if w not in names]
+        text = " ".join(words)
+        pool = self.w.pool
+        bm25 = {t.id: s for t, s in await self.store.turns.search(user_id, text, pool)} if words else {}
+        items = {m.id: s for m, s in await self.store.memories.search(user_id, text, pool)} if words else {}
+        dense_turns, dense_items = await self._dense(user_id, query)
+        candidates = set(bm25) | set(_top(dense_turns, self.w.pool))
+        turns = {
+            i: t
+            for i, t in (await self.store.turns.many(user_id, list(candidates))).items()
+            if not t.forgotten and t.conversation_id != exclude_conversation
+        }
+        if not turns and not items and not dense_items:
+            return []
+        ids = np.array(sorted(turns), dtype=np.int64)
+        mask = np.array([1.0 if turns[i].speaker in speakers else 0.0 for i in ids])
+        lexical_scores = np.array([bm25.get(int(i), 0.0) for i in ids]) * (1 + self.w.speaker * mask)
+        fused = lexical_scores / (lexical_scores.max() + 1e-9) if len(ids) else lexical_scores
+        mean, std = dense_turns.get("stats", (0.0, 1.0))  # type: ignore[misc]
+        dense = np.array([dense_turns.get(int(i), mean) for i in ids]) + self.w.speaker_dense * mask
+        z = (dense - mean) / (std + 1e-9)
+        fused = fused + self.w.dense * z / 3
+        near = dense >= self._dense_floor()
+        matched = (lexical_scores > 0) | near
+        if _WHEN.search(query):
+            fused += self.w.when * np.array([1.0 if _TEMPORAL.search(turns[int(i)].content) else 0.0 for i in ids])
+        if span is not None:
+            fused += self.w.date * np.array([_affinity(turns[int(i)].created_at, span, self.w) for i in ids])
+        fused = self._session_boost(fused, [turns[int(i)].conversation_id for i in ids])
+        hits = [
+            Hit("turn", int(i), float(f), (int(i),), bool(m), bool(n))
+            for i, f, m, n in zip(ids, fused, matched, near, strict=True)
+        ]
+        hits += await self._items(user_id, items, dense_items, span)
+        hits.sort(key=lambda h: h.score, reverse=True)
+        return hits[:k]
+
+    async def _dense(self, user_id: int, query: str) -> tuple[dict, dict]:
+        """Per turn the fused dense score (with the population's mean and std under "stats"), per item its cosine."""
+        import numpy as np
+
+        if self.embedder is None or self.index is None:
+            return {}, {}
+        vector = (await self.embedder.embed([query]))[0]
+        exact = await self.index.cosines(user_id, vector)
+        if exact is None:
+            near = await self.index.search(user_id, vector, self.w.pool * 4)
+            keys = np.array([key_of(n.owner, n.ref_id, n.part) for n in near], dtype=np.uint64)
+            cos = np.array([n.score for n in near])
+        else:
+            keys, cos = exact
+        owner = (keys & 1).astype(bool)
+        refs = (keys >> 8).astype(np.int64)
+        parts = ((keys >> 1) & 127).astype(np.int64)
+        items = {int(r): float(c) for r, c in zip(refs[owner], cos[owner], strict=True)}
+        t_refs, t_parts, t_cos = refs[~owner], parts[~owner], cos[~owner]
+        if not len(t_refs):
+            return {}, items
+        uniq, at = np.unique(t_refs, return_inverse=True)
+        whole, context = np.zeros(len(uniq)), np.zeros(len(uniq))
+        best = np.full(len(uniq), -1.0)
+        whole[at[t_parts == 0]] = t_cos[t_parts == 0]
+        context[at[t_parts == 1]] = t_cos[t_parts == 1]
+        sentences = t_parts >= 2
+        np.maximum.at(best, at[sentences], t_cos[sentences])
+        best = np.where(best < -0.5, whole, best)  # a one-sentence turn: the turn is its sentence
+        score = self.w.v_turn * (whole + self.w.v_context * context) + self.w.v_sentence * best
+        out: dict = {int(r): float(s) for r, s in zip(uniq, score, strict=True)}
+        out["stats"] = (float(score.mean()), float(score.std()))
+        return out, items
+
+    def _dense_floor(self) -> float:
+        """``near_cosine`` on the fused dense scale (a one-sentence turn scores v_turn·1.5 + v_sentence times
+        its cosine)."""
+        return self.w.near_cosine * (self.w.v_turn * (1 + self.w.v_context) + self.w.v_sentence)
+
+    def _session_boost(self, fused: np.ndarray, conversations: list[int]) -> np.ndarray:
+        import numpy as np
+
+        if not len(fused):
+            return fused
+        conv = np.array(conversations)
+        uniq, at = np.unique(conv, return_inverse=True)
+        best = np.full(len(uniq), -np.inf)
+        np.maximum.at(best, at, fused)
+        return fused + self.w.session * _z(best)[at]
+
+    async def _items(
+        self, user_id: int, bm25: dict[int, float], dense: dict[int, float], span: Span | None
+    ) -> list[Hit]:
+        import numpy as np
+
+        ids = sorted(set(bm25) | set(_top(dense, self.w.pool)))
+        found = await self.store.memories.many(user_id, ids)
+        ids = [i for i in ids if i in found]
+        if not ids:
+            return []
+        lexical = np.array([bm25.get(i, 0.0) for i in ids])
+        fused = lexical / (lexical.max() + 1e-9)
+        if dense:
+            all_cos = np.array(list(dense.values()))
+            cos = np.array([dense.get(i, all_cos.mean()) for i in ids])
+            z = (cos - all_cos.mean()) / (all_cos.std() + 1e-9)
+            fused = fused + self.w.dense * z / 3
+            near = cos >= self.w.near_cosine
+        else:
+            near = np.zeros(len(ids), bool)
+        matched = (lexical > 0) | near
+        hits = []
+        for i, f, m, n in zip(ids, fused, matched, near, strict=True):
+            item = found[i]
+            score = self.w.memory * float(f) + self.w.importance * item.importance
+            if span is not None and item.valid_from is not None and span.contains(item.valid_from):
+                score += self.w.date
+            hits.append(Hit("memory", i, score, item.source_turn_ids, bool(m), bool(n)))
+        return hits
 
     async def search(
         self, user_id: int, query: str, limit: int = 5, exclude_conversation: int | None = None
     ) -> list[Recalled]:
-        words = content_words(query)
-        if not words:
-            return []
-        results: list[Recalled] = []
-        for fact in await self.store.facts.current(user_id):
-            overlap = len(words & content_words(f"{fact.key} {fact.value}"))
-            if overlap >= self.min_overlap:
-                results.append(Recalled(fact.statement, 10.0 + overlap, "fact", fact.id))
-        for turn, score in await self.store.turns.search(user_id, " ".join(sorted(words)), limit * 3):
-            if turn.conversation_id == exclude_conversation or turn.role != "user":
-                continue
-            day = turn.created_at.strftime("%b %d")
-            results.append(Recalled(f'On {day} they said: "{_short(turn.content)}"', score, "turn", turn.id))
-        results.sort(key=lambda r: r.score, reverse=True)
-        seen: set[str] = set()
-        unique = [r for r in results if not (r.text in seen or seen.add(r.text))]  # type: ignore[func-returns-value]
-        return unique[:limit]
+        """Readable lines for the prompt: items as they are, turns with the turn before and after them."""
+        hits = await self.rank(user_id, query, limit * 3, exclude_conversation=exclude_conversation)
+        hits = [h for h in hits if h.matched]
+        turns = await self.store.turns.many(user_id, [h.ref_id for h in hits if h.owner == "turn"])
+        stems = {w[:5] for w in query_words(query)}
+        hits = [h for h in hits if h.owner != "turn" or h.ref_id in turns and (  # its own words, not a neighbour's
+            stems & {w[:5] for w in query_words(turns[h.ref_id].content)} or h.near)]
+        items = await self.store.memories.many(user_id, [h.ref_id for h in hits if h.owner == "memory"])
+        out: list[Recalled] = []
+        seen_turns: set[int] = set()
+        for hit in hits:
+            if hit.owner == "memory" and hit.ref_id in items:
+                item = items[hit.ref_id]
+                out.append(Recalled(item.text, hit.score, item.kind, item.id))
+                seen_turns.update(item.source_turn_ids)
+            elif hit.owner == "turn" and hit.ref_id not in seen_turns:
+                context = _pair(await self.store.turns.around(user_id, hit.ref_id, 1, 1), hit.ref_id)
+                seen_turns.update(t.id for t in context)
+                out.append(Recalled(_excerpt(context, hit.ref_id), hit.score, "turn", hit.ref_id))
+            if len(out) >= limit:
+                break
+        return out
 
 
-def _short(text: str, limit: int = 160) -> str:
+def _top(scores: dict, n: int) -> list[int]:
+    ranked = sorted((k for k in scores if k != "stats"), key=lambda k: scores[k], reverse=True)
+    return ranked[:n]
+
+
+def _affinity(moment: datetime, span: Span, w: Weights) -> float:
+    """1 inside the span, halving every ``date_half_life_days`` after it (twice as fast before it)."""
+    if span.contains(moment):
+        return 1.0
+    if moment >= span.end:
+        return float(2.0 ** (-(moment - span.end).days / w.date_half_life_days))
+    return float(2.0 ** (-(span.start - moment).days / (w.date_half_life_days / 2)))
+
+
+def _pair(turns: list[Turn], focus: int) -> list[Turn]:
+    """The exchange a turn belongs to: a user's turn with the reply after it, a reply with the turn before it."""
+    at = next((i for i, t in enumerate(turns) if t.id == focus), None)
+    if at is None:
+        return turns
+    if turns[at].role == "user" and not turns[at].speaker:
+        return turns[at : at + 2]
+    return turns[max(at - 1, 0) : at + 1]
+
+
+def _excerpt(turns: list[Turn], focus: int) -> str:
+    day = next((t.created_at for t in turns if t.id == focus), turns[0].created_at if turns else None)
+    lines = []
+    for t in turns:
+        who = t.speaker or ("they" if t.role == "user" else "you")
+        text = _short(t.content, 200 if t.id == focus else 90)
+        lines.append(f'{who} said "{text}"')
+    when = day.strftime("%-d %b %Y") if day else ""
+    return f"On {when}: " + "; ".join(lines)
+
+
+def _short(text: str, limit: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"

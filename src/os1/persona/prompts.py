@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib.resources import files
 
-from os1.types import Companion, Fact
+from os1.types import Companion, Memory
 
 
 @lru_cache(maxsize=4)
@@ -20,12 +20,12 @@ def personality(traits: dict[str, float]) -> str:
     return describe_traits(traits)
 
 
-def system_prompt(companion: Companion, user_name: str, facts: list[Fact], max_facts: int = 12) -> str:
+def system_prompt(companion: Companion, user_name: str, facts: list[Memory], max_facts: int = 12) -> str:
     """Persona + pinned profile: the stable prefix of every prompt in a session."""
     recent = facts[-max_facts:]
     profile = ""
     if recent:
-        lines = "\n".join(f"- {f.statement}" for f in recent)
+        lines = "\n".join(f"- {f.text}" for f in recent)
         profile = f"What {user_name} has told you (you say 'you' to {user_name}):\n{lines}"
     return template().format(
         name=companion.name, user=user_name, personality=personality(companion.traits), profile=profile

@@ -97,7 +97,82 @@ CREATE TABLE jobs (
 CREATE INDEX jobs_pending ON jobs(status, id);
 """
 
-MIGRATIONS: tuple[Migration, ...] = (("foundation", M001_FOUNDATION),)
+# Memory: items derived from the transcript (with provenance, validity and supersession), their vectors (a turn
+# has several: the turn, the turn in context, each sentence), and tombstones so a forgotten item is never derived
+# again. Facts move into memories. The turn index becomes stemmed, with the neighbouring turns as weighted columns,
+# written by the background worker (``indexed``); ``forgotten`` takes a turn out of recall, the transcript stays.
+M002_MEMORY = """
+CREATE TABLE memories (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    kind TEXT NOT NULL CHECK (kind IN ('fact', 'person', 'event', 'preference', 'moment', 'experience',
+                                      'summary', 'diary')),
+    text TEXT NOT NULL,
+    key TEXT,
+    value TEXT,
+    subject TEXT NOT NULL DEFAULT 'user',
+    importance REAL NOT NULL DEFAULT 0.5,
+    confidence REAL NOT NULL DEFAULT 0.8,
+    valid_from TEXT,
+    valid_to TEXT,
+    source TEXT NOT NULL DEFAULT 'conversation',
+    source_turn_ids TEXT NOT NULL DEFAULT '[]',
+    superseded_by INTEGER REFERENCES memories(id) ON DELETE SET NULL,
+    content_hash TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX memories_hash ON memories(user_id, content_hash);
+CREATE INDEX memories_user_kind ON memories(user_id, kind, valid_to);
+CREATE INDEX memories_user_key ON memories(user_id, key, valid_to);
+CREATE VIRTUAL TABLE memories_fts USING fts5(text, content='memories', content_rowid='id',
+                                             tokenize='porter unicode61');
+CREATE TRIGGER memories_ai AFTER INSERT ON memories BEGIN
+    INSERT INTO memories_fts(rowid, text) VALUES (new.id, new.text);
+END;
+CREATE TRIGGER memories_au AFTER UPDATE OF text ON memories BEGIN
+    INSERT INTO memories_fts(memories_fts, rowid, text) VALUES ('delete', old.id, old.text);
+    INSERT INTO memories_fts(rowid, text) VALUES (new.id, new.text);
+END;
+CREATE TRIGGER memories_ad AFTER DELETE ON memories BEGIN
+    INSERT INTO memories_fts(memories_fts, rowid, text) VALUES ('delete', old.id, old.text);
+END;
+INSERT INTO memories (user_id, kind, text, key, value, confidence, valid_from, valid_to, source, source_turn_ids,
+                      content_hash, created_at, updated_at)
+    SELECT user_id, 'fact', statement, key, value, 0.9, created_at, superseded_at, 'conversation',
+           CASE WHEN source_turn_id IS NULL THEN '[]' ELSE json_array(source_turn_id) END,
+           'legacy-fact-' || id, created_at, created_at FROM facts;
+DROP TABLE facts;
+CREATE TABLE vectors (
+    owner TEXT NOT NULL CHECK (owner IN ('turn', 'memory')),
+    ref_id INTEGER NOT NULL,
+    part INTEGER NOT NULL DEFAULT 0,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    model TEXT NOT NULL,
+    vec BLOB NOT NULL,
+    PRIMARY KEY (owner, ref_id, part)
+);
+CREATE INDEX vectors_user ON vectors(user_id, owner);
+CREATE TABLE forgotten (
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    content_hash TEXT NOT NULL,
+    forgotten_at TEXT NOT NULL,
+    PRIMARY KEY (user_id, content_hash)
+);
+ALTER TABLE turns ADD COLUMN speaker TEXT;
+ALTER TABLE turns ADD COLUMN forgotten INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE turns ADD COLUMN indexed INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX turns_unindexed ON turns(user_id, indexed);
+ALTER TABLE conversations ADD COLUMN title TEXT;
+ALTER TABLE jobs ADD COLUMN claims INTEGER NOT NULL DEFAULT 0;
+DROP TRIGGER turns_ai;
+DROP TRIGGER turns_au;
+DROP TRIGGER turns_ad;
+DROP TABLE turns_fts;
+CREATE VIRTUAL TABLE turns_fts USING fts5(body, p1, n1, p2, n2, tokenize='porter unicode61');
+"""
+
+MIGRATIONS: tuple[Migration, ...] = (("foundation", M001_FOUNDATION), ("memory", M002_MEMORY))
 
 
 def connect(path: Path) -> sqlite3.Connection:

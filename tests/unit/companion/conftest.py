@@ -11,10 +11,11 @@ from os1.companion.setup import create_companion
 from os1.companion.turn import Deps, ReplyDelta, ReplyDone, Session
 from os1.companion.worker import Worker
 from os1.config import Settings
-from os1.memory.profile import LEARN_FACTS, learn_facts_handler
-from os1.memory.recall import KeywordRecall
+from os1.memory.index import VectorIndex
+from os1.memory.ingest import EMBED, LEARN, embed_handler, learn_handler
+from os1.memory.recall import HybridRecall
 from os1.persona.identity import Answers
-from os1.testing import FakeModel
+from os1.testing import FakeModel, HashEmbedder
 
 
 @dataclass
@@ -59,7 +60,11 @@ ANSWERS = Answers(user_name="Theo", social="Anti-social, mostly", matters="finis
 async def world(store, tmp_path: Path) -> World:
     clock = Clock()
     model = FakeModel()
-    deps = Deps(store=store, model=model, recall=KeywordRecall(store), settings=Settings(home=tmp_path), clock=clock)
+    embedder = HashEmbedder()
+    index = VectorIndex(store, embedder.model_id, embedder.dim)
+    recall = HybridRecall(store, embedder, index, clock)
+    deps = Deps(store=store, model=model, recall=recall, settings=Settings(home=tmp_path), clock=clock)
     await create_companion(store, "local", ANSWERS, clock)
-    worker = Worker(store, {LEARN_FACTS: learn_facts_handler(store, clock)}, clock)
+    handlers = {LEARN: learn_handler(store, clock), EMBED: embed_handler(store, embedder, index)}
+    worker = Worker(store, handlers, clock)
     return World(deps, model, clock, worker)

@@ -131,7 +131,7 @@ async def test_ordinary_sadness_is_not_a_crisis(world: World):
 async def test_facts_are_learned_in_the_background_and_ground_answers(world: World):
     session = await world.session()
     await collect(session.turn("Amy's birthday is March 3."))
-    assert await world.deps.store.facts.current(session.user.id)  # name from setup
+    assert await world.deps.store.memories.current(session.user.id)  # name from setup
     assert await world.worker.drain() >= 1
     world.model.enqueue("Don't forget a card!")
     text, done = await collect(session.turn("When is Amy's birthday?"))
@@ -162,6 +162,7 @@ async def test_opening_keeps_the_capital_of_a_name(world: World):
 async def test_recalled_memories_reach_the_prompt_once(world: World):
     first = await world.session()
     await collect(first.turn("I adopted a cat named Pickles last spring"))
+    await world.worker.drain()  # learning and indexing run in the background
     second = await world.session()
     await collect(second.turn("Pickles knocked over my plant"))
     context = [m.content for m in world.model.last_messages if m.role == "system"][1:]
@@ -202,10 +203,10 @@ async def test_first_reply_discloses_when_there_was_no_opening(world: World):
 async def test_no_companion_means_setup_first(store, tmp_path):
     from os1.companion.turn import Deps
     from os1.config import Settings
-    from os1.memory.recall import KeywordRecall
+    from os1.memory.recall import HybridRecall
     from os1.testing import FakeModel
 
-    deps = Deps(store=store, model=FakeModel(), recall=KeywordRecall(store), settings=Settings(home=tmp_path))
+    deps = Deps(store=store, model=FakeModel(), recall=HybridRecall(store), settings=Settings(home=tmp_path))
     with pytest.raises(NotSetUpError):
         await Session.begin(deps, "nobody")
 
@@ -224,7 +225,8 @@ def test_window_moves_in_steps():
         ("Thank you for listening to me tonight", None),
         ("hey there, how are you doing today", None),
         ("I live in fear of my landlord these days.", "you live in fear of your landlord these days"),
-        ("My sister Amy is visiting next week and I'm nervous.", "your sister Amy is visiting next week"),
+        ("My sister Amy is visiting next week and I'm nervous.",
+         "your sister Amy is visiting next week and you're nervous"),
         ("We adopted a dog named Pickles on Sunday", "you adopted a dog named Pickles on Sunday"),
     ],
 )
@@ -251,6 +253,7 @@ def _is_cache_prefix(prefilled: list[Message], final: list[Message]) -> bool:
 async def test_what_is_prepared_while_typing_is_a_prefix_of_the_prompt(world: World, earlier_exchanges: int):
     first = await world.session()
     await collect(first.turn("I adopted a cat named Pickles last spring"))  # something to recall later
+    await world.worker.drain()  # learning and indexing run in the background
     session = await world.session()
     await collect(session.opening())
     for i in range(earlier_exchanges):
@@ -277,6 +280,7 @@ async def test_a_last_word_that_recalls_more_keeps_what_was_prepared_first(world
     first = await world.session()
     await collect(first.turn("I adopted a cat named Pickles last spring"))
     await collect(first.turn("My fern plant was a gift from my grandmother"))
+    await world.worker.drain()  # learning and indexing run in the background
     session = await world.session()
     assert await session.prepare("Pickles knocked over my ")
     prepared = [m for m in world.model.prefills[-1] if m.role == "system"][-1].content
@@ -289,6 +293,7 @@ async def test_a_last_word_that_recalls_more_keeps_what_was_prepared_first(world
 async def test_what_was_typed_but_not_sent_is_not_carried_into_another_message(world: World):
     first = await world.session()
     await collect(first.turn("I adopted a cat named Pickles last spring"))
+    await world.worker.drain()  # learning and indexing run in the background
     session = await world.session()
     assert await session.prepare("Pickles is ")  # typed, then deleted
     await collect(session.turn("How was your day?"))

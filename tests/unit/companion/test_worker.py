@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from os1.companion.worker import Worker
-from os1.memory.profile import LEARN_FACTS, learn_facts_handler
+from os1.memory.ingest import LEARN, learn_handler
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -28,11 +28,15 @@ async def test_worker_runs_jobs_and_records_failures(store):
     assert await store.jobs.pending() == 0
 
 
-async def test_learn_facts_job_keeps_provenance(store):
+async def test_learn_job_keeps_provenance(store):
     user = await store.users.ensure("local")
-    worker = Worker(store, {LEARN_FACTS: learn_facts_handler(store, lambda: T0)}, lambda: T0)
-    await store.jobs.enqueue(user.id, LEARN_FACTS, {"turn_id": None, "text": "My name is Theo. I live in LA."}, T0)
+    companion = await store.users.create_companion(user.id, "Sam", "warm", {}, {}, T0)
+    conversation = await store.turns.start_conversation(user.id, companion.id, T0)
+    turn = await store.turns.add(user.id, conversation.id, "user", "My name is Theo. I live in LA.", T0)
+    worker = Worker(store, {LEARN: learn_handler(store, lambda: T0)}, lambda: T0)
+    await store.jobs.enqueue(user.id, LEARN, {"turn_id": turn.id}, T0)
     await worker.drain()
-    facts = {f.key: f for f in await store.facts.current(user.id)}
+    facts = {f.key: f for f in await store.memories.current(user.id, kinds=("fact",))}
     assert facts["name"].value == "Theo" and facts["home"].value == "LA"
+    assert facts["home"].source_turn_ids == (turn.id,)
     assert (await store.users.ensure("local")).display_name == "Theo"

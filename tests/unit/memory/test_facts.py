@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from os1.memory.facts import answering_fact, extract_facts, is_question, second_person
-from os1.types import Fact
+from os1.types import Memory
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -53,7 +53,7 @@ def test_everyday_sentences_do_not_become_facts(text):
 
 
 def _fact(i, key, value, statement):
-    return Fact(i, 1, key, value, statement, None, T0)
+    return Memory(i, 1, "fact", statement, T0, key=key, value=value)
 
 
 FACTS = [

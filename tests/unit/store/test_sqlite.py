@@ -9,6 +9,7 @@ import pytest
 from os1.errors import StoreError
 from os1.store import open_store
 from os1.store.db import MIGRATIONS, connect, migrate
+from os1.types import NewMemory
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 
@@ -59,10 +60,18 @@ async def test_turns_are_durable_and_visible_to_a_second_connection(store, tmp_p
 async def test_every_row_is_scoped_by_user(store):
     alice, _, conv_a = await _user_with_conversation(store, "alice")
     bob, _, conv_b = await _user_with_conversation(store, "bob")
-    await store.turns.add(alice.id, conv_a.id, "user", "my secret garden", T0)
-    await store.facts.remember(alice.id, "my garden", "roses", "Your garden is roses.", None, T0)
+    secret = await store.turns.add(alice.id, conv_a.id, "user", "my secret garden", T0)
+    assert await store.turns.reindex(bob.id, [secret.id]) == 0  # not bob's to index
+    await store.turns.reindex(alice.id, [secret.id])
+    item = await store.memories.add(alice.id, NewMemory("fact", "Your garden is roses.", "my garden", "roses"), T0)
+    assert item is not None
     assert await store.turns.search(bob.id, "secret garden", 5) == []
-    assert await store.facts.current(bob.id) == []
+    assert await store.memories.current(bob.id) == []
+    assert await store.memories.search(bob.id, "garden roses", 5) == []
+    assert await store.memories.get(bob.id, item.id) is None
+    assert not await store.memories.forget(bob.id, item.id, T0)
+    with pytest.raises(StoreError):
+        await store.memories.edit(bob.id, item.id, "mine now", T0)
     assert await store.turns.conversation(bob.id, conv_a.id) is None
     assert await store.turns.recent(bob.id, conv_a.id, 10) == []
     with pytest.raises(StoreError):
@@ -72,11 +81,13 @@ async def test_every_row_is_scoped_by_user(store):
 
 async def test_facts_supersede_without_deleting(store, tmp_path: Path):
     user, _, _ = await _user_with_conversation(store)
-    await store.facts.remember(user.id, "home", "Los Angeles", "You live in Los Angeles.", None, T0)
-    await store.facts.remember(user.id, "home", "Seattle", "You live in Seattle.", None, T0 + timedelta(days=1))
-    current = await store.facts.current(user.id)
+    await store.memories.add(user.id, NewMemory("fact", "You live in Los Angeles.", "home", "Los Angeles"), T0)
+    await store.memories.add(
+        user.id, NewMemory("fact", "You live in Seattle.", "home", "Seattle"), T0 + timedelta(days=1)
+    )
+    current = await store.memories.current(user.id)
     assert [f.value for f in current] == ["Seattle"]
-    rows = sqlite3.connect(tmp_path / "os1.db").execute("SELECT value, superseded_at FROM facts").fetchall()
+    rows = sqlite3.connect(tmp_path / "os1.db").execute("SELECT value, valid_to FROM memories").fetchall()
     assert ("Los Angeles", (T0 + timedelta(days=1)).isoformat()) in rows
 
 
@@ -119,7 +130,8 @@ async def test_care_events_are_counted_without_text(store, tmp_path: Path):
 
 async def test_search_survives_hostile_query(store):
     user, _, conv = await _user_with_conversation(store)
-    await store.turns.add(user.id, conv.id, "user", "quotes \" and NEAR( stars * here", T0)
+    turn = await store.turns.add(user.id, conv.id, "user", "quotes \" and NEAR( stars * here", T0)
+    await store.turns.reindex(user.id, [turn.id])  # the worker indexes stored turns
     hostile = await store.turns.search(user.id, 'NEAR( " * OR AND', 5)  # FTS syntax is quoted, not run
     assert [t.content for t, _ in hostile] == ['quotes " and NEAR( stars * here']
     assert await store.turns.search(user.id, '" * ( )', 5) == []
