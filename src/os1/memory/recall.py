@@ -50,6 +50,7 @@ class Weights:
     session: float = 0.1  # + session · z(best score in the turn's conversation)
     memory: float = 1.0  # items are fused on the same scale as turns
     importance: float = 0.1
+    items_read: int = 60  # items ranked by words and meaning, of which this many are read for the last boosts
     near_cosine: float = 0.3  # MiniLM: related sentences ~0.35-0.45, unrelated ~0.1-0.2
 
 
@@ -101,6 +102,47 @@ def _z(values: np.ndarray) -> np.ndarray:
     return (values - values.mean()) / (values.std() + 1e-9) if len(values) else values
 
 
+@dataclass(frozen=True, slots=True)
+class Dense:
+    """Dense scores of every turn (or item) of a user: sorted ref ids, their scores, and the scores' spread."""
+
+    refs: np.ndarray
+    scores: np.ndarray
+    mean: float = 0.0
+    std: float = 1.0
+
+    @classmethod
+    def of(cls, refs: np.ndarray, scores: np.ndarray) -> Dense:
+        import numpy as np
+
+        if not len(refs):
+            return cls.empty()
+        order = np.argsort(refs)
+        return cls(refs[order], scores[order], float(scores.mean()), float(scores.std()))
+
+    @classmethod
+    def empty(cls) -> Dense:
+        import numpy as np
+
+        return cls(np.zeros(0, np.int64), np.zeros(0))
+
+    def top(self, n: int) -> list[int]:
+        import numpy as np
+
+        if len(self.refs) <= n:
+            return self.refs.tolist()
+        return self.refs[np.argpartition(-self.scores, n)[:n]].tolist()
+
+    def lookup(self, ids: np.ndarray) -> np.ndarray:
+        """The scores of ``ids``; the mean for ids it has no score for."""
+        import numpy as np
+
+        if not len(self.refs):
+            return np.full(len(ids), self.mean)
+        at = np.clip(np.searchsorted(self.refs, ids), 0, len(self.refs) - 1)
+        return np.where(self.refs[at] == ids, self.scores[at], self.mean)
+
+
 class HybridRecall:
     def __init__(
         self,
@@ -134,22 +176,22 @@ class HybridRecall:
         text = " ".join(words)
         pool = self.w.pool
         bm25 = {t.id: s for t, s in await self.store.turns.search(user_id, text, pool)} if words else {}
-        items = {m.id: s for m, s in await self.store.memories.search(user_id, text, pool)} if words else {}
+        items = dict(await self.store.memories.match(user_id, text, pool)) if words else {}
         dense_turns, dense_items = await self._dense(user_id, query)
-        candidates = set(bm25) | set(_top(dense_turns, self.w.pool))
+        candidates = set(bm25) | set(dense_turns.top(self.w.pool))
         turns = {
             i: t
             for i, t in (await self.store.turns.many(user_id, list(candidates))).items()
             if not t.forgotten and t.conversation_id != exclude_conversation
         }
-        if not turns and not items and not dense_items:
+        if not turns and not items and not len(dense_items.refs):
             return []
         ids = np.array(sorted(turns), dtype=np.int64)
         mask = np.array([1.0 if turns[i].speaker in speakers else 0.0 for i in ids])
         lexical_scores = np.array([bm25.get(int(i), 0.0) for i in ids]) * (1 + self.w.speaker * mask)
         fused = lexical_scores / (lexical_scores.max() + 1e-9) if len(ids) else lexical_scores
-        mean, std = dense_turns.get("stats", (0.0, 1.0))  # type: ignore[misc]
-        dense = np.array([dense_turns.get(int(i), mean) for i in ids]) + self.w.speaker_dense * mask
+        mean, std = dense_turns.mean, dense_turns.std
+        dense = dense_turns.lookup(ids) + self.w.speaker_dense * mask
         z = (dense - mean) / (std + 1e-9)
         fused = fused + self.w.dense * z / 3
         near = dense >= self._dense_floor()
@@ -167,27 +209,27 @@ class HybridRecall:
         hits.sort(key=lambda h: h.score, reverse=True)
         return hits[:k]
 
-    async def _dense(self, user_id: int, query: str) -> tuple[dict, dict]:
-        """Per turn the fused dense score (with the population's mean and std under "stats"), per item its cosine."""
+    async def _dense(self, user_id: int, query: str) -> tuple[Dense, Dense]:
+        """Per turn the fused dense score, per item its cosine; each with the population's mean and std."""
         import numpy as np
 
         if self.embedder is None or self.index is None:
-            return {}, {}
+            return Dense.empty(), Dense.empty()
         vector = (await self.embedder.embed([query]))[0]
         exact = await self.index.cosines(user_id, vector)
         if exact is None:
             near = await self.index.search(user_id, vector, self.w.pool * 4)
             keys = np.array([key_of(n.owner, n.ref_id, n.part) for n in near], dtype=np.uint64)
-            cos = np.array([n.score for n in near])
+            cos = np.array([n.score for n in near], dtype=np.float32)
         else:
             keys, cos = exact
-        owner = (keys & 1).astype(bool)
-        refs = (keys >> 8).astype(np.int64)
-        parts = ((keys >> 1) & 127).astype(np.int64)
-        items = {int(r): float(c) for r, c in zip(refs[owner], cos[owner], strict=True)}
-        t_refs, t_parts, t_cos = refs[~owner], parts[~owner], cos[~owner]
+        owner = (keys & np.uint64(1)).astype(bool)
+        refs = (keys >> np.uint64(8)).astype(np.int64)
+        items = Dense.of(refs[owner], cos[owner])
+        t_refs, t_cos = refs[~owner], cos[~owner]
+        t_parts = ((keys[~owner] >> np.uint64(1)) & np.uint64(127)).astype(np.int64)
         if not len(t_refs):
-            return {}, items
+            return Dense.empty(), items
         uniq, at = np.unique(t_refs, return_inverse=True)
         whole, context = np.zeros(len(uniq)), np.zeros(len(uniq))
         best = np.full(len(uniq), -1.0)
@@ -197,9 +239,7 @@ class HybridRecall:
         np.maximum.at(best, at[sentences], t_cos[sentences])
         best = np.where(best < -0.5, whole, best)  # a one-sentence turn: the turn is its sentence
         score = self.w.v_turn * (whole + self.w.v_context * context) + self.w.v_sentence * best
-        out: dict = {int(r): float(s) for r, s in zip(uniq, score, strict=True)}
-        out["stats"] = (float(score.mean()), float(score.std()))
-        return out, items
+        return Dense.of(uniq, score), items
 
     def _dense_floor(self) -> float:
         """``near_cosine`` on the fused dense scale (a one-sentence turn scores v_turn·1.5 + v_sentence times
@@ -217,29 +257,25 @@ class HybridRecall:
         np.maximum.at(best, at, fused)
         return fused + self.w.session * _z(best)[at]
 
-    async def _items(
-        self, user_id: int, bm25: dict[int, float], dense: dict[int, float], span: Span | None
-    ) -> list[Hit]:
+    async def _items(self, user_id: int, bm25: dict[int, float], dense: Dense, span: Span | None) -> list[Hit]:
         import numpy as np
 
-        ids = sorted(set(bm25) | set(_top(dense, self.w.pool)))
-        found = await self.store.memories.many(user_id, ids)
-        ids = [i for i in ids if i in found]
-        if not ids:
+        ids = np.array(sorted(set(bm25) | set(dense.top(self.w.pool))), dtype=np.int64)
+        if not len(ids):
             return []
-        lexical = np.array([bm25.get(i, 0.0) for i in ids])
+        lexical = np.array([bm25.get(int(i), 0.0) for i in ids])
         fused = lexical / (lexical.max() + 1e-9)
-        if dense:
-            all_cos = np.array(list(dense.values()))
-            cos = np.array([dense.get(i, all_cos.mean()) for i in ids])
-            z = (cos - all_cos.mean()) / (all_cos.std() + 1e-9)
-            fused = fused + self.w.dense * z / 3
-            near = cos >= self.w.near_cosine
-        else:
-            near = np.zeros(len(ids), bool)
+        cos = dense.lookup(ids)
+        if len(dense.refs):
+            fused = fused + self.w.dense * (cos - dense.mean) / (dense.std + 1e-9) / 3
+        near = cos >= self.w.near_cosine if len(dense.refs) else np.zeros(len(ids), bool)
         matched = (lexical > 0) | near
+        keep = np.argsort(-fused)[: self.w.items_read]  # only the best are read, for their importance and dates
+        found = await self.store.memories.many(user_id, ids[keep].tolist())
         hits = []
-        for i, f, m, n in zip(ids, fused, matched, near, strict=True):
+        for i, f, m, n in zip(ids[keep].tolist(), fused[keep], matched[keep], near[keep], strict=True):
+            if i not in found:
+                continue
             item = found[i]
             score = self.w.memory * float(f) + self.w.importance * item.importance
             if span is not None and item.valid_from is not None and span.contains(item.valid_from):
@@ -272,11 +308,6 @@ class HybridRecall:
             if len(out) >= limit:
                 break
         return out
-
-
-def _top(scores: dict, n: int) -> list[int]:
-    ranked = sorted((k for k in scores if k != "stats"), key=lambda k: scores[k], reverse=True)
-    return ranked[:n]
 
 
 def _affinity(moment: datetime, span: Span, w: Weights) -> float:

@@ -68,10 +68,15 @@ class SqliteMemories:
         if db.execute("SELECT 1 FROM forgotten WHERE user_id = ? AND content_hash = ?", (user_id, digest)).fetchone():
             return None
         same = db.execute(
-            "SELECT * FROM memories WHERE user_id = ? AND (content_hash = ? OR (key = ? AND value = ? "
-            "AND content_hash LIKE 'legacy-%')) ORDER BY valid_to IS NULL DESC, id DESC",
-            (user_id, digest, item.key, item.value),
+            "SELECT * FROM memories WHERE user_id = ? AND content_hash = ? ORDER BY valid_to IS NULL DESC, id DESC",
+            (user_id, digest),
         ).fetchall()
+        if item.key is not None:  # facts migrated from the first schema carry a placeholder hash
+            same += db.execute(
+                "SELECT * FROM memories WHERE user_id = ? AND key = ? AND value = ? AND content_hash LIKE 'legacy-%' "
+                "ORDER BY valid_to IS NULL DESC, id DESC",
+                (user_id, item.key, item.value),
+            ).fetchall()
         for row in same:
             known = set(json.loads(row["source_turn_ids"]))
             if row["valid_to"] is None or (item.source_turn_ids and known >= set(item.source_turn_ids)):
@@ -109,6 +114,21 @@ class SqliteMemories:
                 (ended, new_id, _ts(now), rival["id"]),
             )
         return db.execute("SELECT * FROM memories WHERE id = ?", (new_id,)).fetchone()
+
+    async def add_many(self, user_id: int, items: Sequence[NewMemory], now: datetime) -> int:
+        """``add`` for a batch, in one transaction (imports, backfills); returns how many were new or merged."""
+        for item in items:
+            if item.kind not in MEMORY_KINDS or not item.text.strip():
+                raise StoreError("store.bad_value", f"not a memory: {item.kind!r} {item.text[:40]!r}")
+
+        def _many(db: sqlite3.Connection) -> int:
+            stored = 0
+            for item in items:
+                digest = memory_hash(item.kind, item.key, item.text, item.value)
+                stored += self._add(db, user_id, item, digest, now) is not None
+            return stored
+
+        return await self.r.transaction(_many)
 
     async def get(self, user_id: int, memory_id: int) -> Memory | None:
         row = await self.r.one("SELECT * FROM memories WHERE id = ? AND user_id = ?", (memory_id, user_id))
@@ -166,6 +186,18 @@ class SqliteMemories:
             (match, user_id, limit),
         )
         return [(_memory(r), -float(r["rank"])) for r in rows]
+
+    async def match(self, user_id: int, query: str, limit: int) -> list[tuple[int, float]]:
+        """``search`` without reading the items: ids and BM25 scores, for ranking many candidates cheaply."""
+        match = fts_query(query)
+        if not match:
+            return []
+        rows = await self.r.all(
+            "SELECT m.id, bm25(memories_fts) AS rank FROM memories_fts JOIN memories m ON m.id = memories_fts.rowid "
+            "WHERE memories_fts MATCH ? AND m.user_id = ? ORDER BY rank LIMIT ?",
+            (match, user_id, limit),
+        )
+        return [(int(r[0]), -float(r[1])) for r in rows]
 
     async def count(self, user_id: int) -> int:
         row = await self.r.one("SELECT COUNT(*) FROM memories WHERE user_id = ?", (user_id,))
