@@ -83,6 +83,15 @@ async def ingest(store: Store, worker: Worker, sample: dict) -> tuple[int, dict[
     return user.id, dia, last
 
 
+async def open_memory(path: Path, embedder: MiniLM) -> tuple[Store, VectorIndex, Worker, HybridRecall]:
+    """OS1's memory as a conversation uses it: a store, its vector index, the learning worker and recall."""
+    store = await open_store(path)
+    index = VectorIndex(store, embedder.model_id, embedder.dim)
+    worker = Worker(store, {LEARN: learn_handler(store, lambda: datetime.now(UTC)),
+                            EMBED: embed_handler(store, embedder, index)}, job_timeout_s=3600)
+    return store, index, worker, HybridRecall(store, embedder, index)
+
+
 def plain_bm25(texts: list[str]) -> sqlite3.Connection:
     db = sqlite3.connect(":memory:")
     db.execute("CREATE VIRTUAL TABLE t USING fts5(body)")
@@ -126,11 +135,7 @@ async def main() -> None:
     timings: list[float] = []
     ingest_s = 0.0
     with tempfile.TemporaryDirectory() as home:
-        store = await open_store(Path(home) / "os1.db")
-        index = VectorIndex(store, embedder.model_id, embedder.dim)
-        worker = Worker(store, {LEARN: learn_handler(store, lambda: datetime.now(UTC)),
-                                EMBED: embed_handler(store, embedder, index)}, job_timeout_s=3600)
-        recall = HybridRecall(store, embedder, index)
+        store, index, worker, recall = await open_memory(Path(home) / "os1.db", embedder)
         for sample in samples:
             started = time.perf_counter()
             user_id, dia, last = await ingest(store, worker, sample)

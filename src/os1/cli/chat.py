@@ -209,6 +209,11 @@ class ChatLoop:
             await self.typing.stop()
         name = self.session.user_name
         self.out.write(f"{self.session.companion.name} › Talk soon{', ' + name if name else ''}.\n")
+        if await self.session.end():
+            self.out.write(f"({self.session.companion.name} is writing in the diary about today…)\n")
+            self.out.flush()
+            assert self.app.worker is not None
+            await self.app.worker.drain(timeout_s=60.0)  # stopped early, it finishes at the next start
 
     async def _converse(self) -> None:
         while True:

@@ -15,6 +15,7 @@ from os1.memory.embed import MiniLM
 from os1.memory.index import VectorIndex
 from os1.memory.ingest import EMBED, LEARN, LEGACY_LEARN, embed_handler, learn_handler
 from os1.memory.recall import HybridRecall
+from os1.memory.reflect import REFLECT, reflect_handler
 from os1.store import Store, open_store
 from os1.types import utc_now
 
@@ -48,8 +49,10 @@ async def open_app(settings: Settings, with_model: bool = True) -> App:
         index = VectorIndex(store, embedder.model_id, embedder.dim, settings.home / "index")
         recall = HybridRecall(store, embedder, index, clock)
         app.index = index
-        app.deps = Deps(store=store, model=build_model(settings.model), recall=recall, settings=settings, clock=clock)
+        model = build_model(settings.model)
+        app.deps = Deps(store=store, model=model, recall=recall, settings=settings, clock=clock)
         learn = learn_handler(store, clock)
-        handlers = {LEARN: learn, LEGACY_LEARN: learn, EMBED: embed_handler(store, embedder, index)}
+        handlers = {LEARN: learn, LEGACY_LEARN: learn, EMBED: embed_handler(store, embedder, index),
+                    REFLECT: reflect_handler(store, model, clock)}
         app.worker = Worker(store, handlers, clock)
     return app

@@ -20,6 +20,7 @@ from os1.memory.facts import answering_fact
 from os1.memory.ingest import EMBED, LEARN
 from os1.memory.profile import pinned_profile
 from os1.memory.recall import Recall
+from os1.memory.reflect import REFLECT
 from os1.persona.prompts import system_prompt
 from os1.safety import crisis
 from os1.safety.disclosure import disclosure_text, needs_disclosure
@@ -138,6 +139,15 @@ class Session:
         conversation = await self.deps.store.turns.conversation(self.user.id, self.conversation.id)
         assert conversation is not None
         self.conversation = conversation
+
+    async def end(self) -> bool:
+        """The conversation is over: the worker consolidates it (summary, people, the diary). True if queued."""
+        store, uid = self.deps.store, self.user.id
+        said = [t for t in await store.turns.recent(uid, self.conversation.id, 400) if t.role == "user"]
+        if len(said) < 2:
+            return False
+        await store.jobs.enqueue(uid, REFLECT, {"conversation_id": self.conversation.id}, self.deps.clock())
+        return True
 
     async def turn(self, text: str) -> AsyncGenerator[ReplyEvent, None]:
         """One exchange. The user's words are stored before anything else happens."""

@@ -7,8 +7,9 @@ embedder it still works, on BM25 alone."""
 
 from __future__ import annotations
 
+import asyncio
 import re
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
@@ -117,8 +118,10 @@ class Dense:
 
         if not len(refs):
             return cls.empty()
-        order = np.argsort(refs)
-        return cls(refs[order], scores[order], float(scores.mean()), float(scores.std()))
+        if len(refs) > 1 and not bool((refs[1:] >= refs[:-1]).all()):  # the index keeps them in order, mostly
+            order = np.argsort(refs, kind="stable")
+            refs, scores = refs[order], scores[order]
+        return cls(refs, scores, float(scores.mean()), float(scores.std()))
 
     @classmethod
     def empty(cls) -> Dense:
@@ -174,10 +177,10 @@ class HybridRecall:
         names = {w.lower() for s in speakers for w in s.split()}
         words = [w for w in dict.fromkeys(query_words(lexical)) if w not in names]
         text = " ".join(words)
-        pool = self.w.pool
-        bm25 = {t.id: s for t, s in await self.store.turns.search(user_id, text, pool)} if words else {}
-        items = dict(await self.store.memories.match(user_id, text, pool)) if words else {}
-        dense_turns, dense_items = await self._dense(user_id, query)
+        bm25, items, (dense_turns, dense_items) = await asyncio.gather(  # the store's thread and numpy's, together
+            self._match(self.store.turns.match, user_id, text), self._match(self.store.memories.match, user_id, text),
+            self._dense(user_id, query),
+        )
         candidates = set(bm25) | set(dense_turns.top(self.w.pool))
         turns = {
             i: t
@@ -208,6 +211,11 @@ class HybridRecall:
         hits += await self._items(user_id, items, dense_items, span)
         hits.sort(key=lambda h: h.score, reverse=True)
         return hits[:k]
+
+    async def _match(
+        self, match: Callable[[int, str, int], Awaitable[list[tuple[int, float]]]], user_id: int, text: str
+    ) -> dict[int, float]:
+        return dict(await match(user_id, text, self.w.pool)) if text else {}
 
     async def _dense(self, user_id: int, query: str) -> tuple[Dense, Dense]:
         """Per turn the fused dense score, per item its cosine; each with the population's mean and std."""

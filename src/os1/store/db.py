@@ -125,17 +125,18 @@ CREATE TABLE memories (
 CREATE INDEX memories_hash ON memories(user_id, content_hash);
 CREATE INDEX memories_user_kind ON memories(user_id, kind, valid_to);
 CREATE INDEX memories_user_key ON memories(user_id, key, valid_to);
-CREATE VIRTUAL TABLE memories_fts USING fts5(text, content='memories', content_rowid='id',
-                                             tokenize='porter unicode61');
+-- Each full-text row carries its owner as a token ('u<id>'), so a search is one posting-list intersection
+-- inside FTS5 (owner:u7 AND (...)), never a join that reads every matching row of every user.
+CREATE VIRTUAL TABLE memories_fts USING fts5(text, owner, tokenize='porter unicode61');
 CREATE TRIGGER memories_ai AFTER INSERT ON memories BEGIN
-    INSERT INTO memories_fts(rowid, text) VALUES (new.id, new.text);
+    INSERT INTO memories_fts(rowid, text, owner) VALUES (new.id, new.text, 'u' || new.user_id);
 END;
 CREATE TRIGGER memories_au AFTER UPDATE OF text ON memories BEGIN
-    INSERT INTO memories_fts(memories_fts, rowid, text) VALUES ('delete', old.id, old.text);
-    INSERT INTO memories_fts(rowid, text) VALUES (new.id, new.text);
+    DELETE FROM memories_fts WHERE rowid = old.id;
+    INSERT INTO memories_fts(rowid, text, owner) VALUES (new.id, new.text, 'u' || new.user_id);
 END;
 CREATE TRIGGER memories_ad AFTER DELETE ON memories BEGIN
-    INSERT INTO memories_fts(memories_fts, rowid, text) VALUES ('delete', old.id, old.text);
+    DELETE FROM memories_fts WHERE rowid = old.id;
 END;
 INSERT INTO memories (user_id, kind, text, key, value, confidence, valid_from, valid_to, source, source_turn_ids,
                       content_hash, created_at, updated_at)
@@ -169,7 +170,7 @@ DROP TRIGGER turns_ai;
 DROP TRIGGER turns_au;
 DROP TRIGGER turns_ad;
 DROP TABLE turns_fts;
-CREATE VIRTUAL TABLE turns_fts USING fts5(body, p1, n1, p2, n2, tokenize='porter unicode61');
+CREATE VIRTUAL TABLE turns_fts USING fts5(body, p1, n1, p2, n2, owner, tokenize='porter unicode61');
 """
 
 MIGRATIONS: tuple[Migration, ...] = (("foundation", M001_FOUNDATION), ("memory", M002_MEMORY))

@@ -94,3 +94,8 @@ def fts_query(text: str) -> str:
     """Any of the words, each quoted so user text can never be FTS syntax."""
     words = sorted({w.strip("'").lower() for w in WORD.findall(text)} - {""})
     return " OR ".join(f'"{w}"' for w in words if len(w) > 1)
+
+
+def owned(match: str, user_id: int) -> str:
+    """Restrict a full-text query to one user's rows (their owner token), inside the FTS index."""
+    return f'owner:"u{int(user_id)}" AND ({match})'

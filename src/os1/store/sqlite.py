@@ -11,7 +11,7 @@ from typing import Any
 
 from os1.errors import StoreError
 from os1.store.base import Job
-from os1.store.runner import Runner, _dt, _ts, fts_query
+from os1.store.runner import Runner, _dt, _ts, fts_query, owned
 from os1.store.sqlite_memory import SqliteMemories, SqliteVectors, forget_turns, index_turns, near_turns
 from os1.types import Companion, Conversation, Role, Turn, User
 
@@ -200,13 +200,28 @@ class SqliteTurns:
         match = fts_query(query)
         if not match:
             return []
-        w = ", ".join(str(float(x)) for x in weights)
+        w = ", ".join(str(float(x)) for x in (*weights, 0.0))
         rows = await self.r.all(
-            f"SELECT t.*, bm25(turns_fts, {w}) AS rank FROM turns_fts JOIN turns t ON t.id = turns_fts.rowid "
-            "WHERE turns_fts MATCH ? AND t.user_id = ? AND t.forgotten = 0 ORDER BY rank LIMIT ?",
-            (match, user_id, limit),
+            f"SELECT t.*, f.rank FROM (SELECT rowid, bm25(turns_fts, {w}) AS rank FROM turns_fts "
+            "WHERE turns_fts MATCH ? ORDER BY rank LIMIT ?) f JOIN turns t ON t.id = f.rowid "
+            "WHERE t.user_id = ? AND t.forgotten = 0 ORDER BY f.rank",
+            (owned(match, user_id), limit, user_id),
         )
         return [(_turn(r), -float(r["rank"])) for r in rows]
+
+    async def match(
+        self, user_id: int, query: str, limit: int, weights: tuple[float, ...] = COLUMN_WEIGHTS
+    ) -> list[tuple[int, float]]:
+        """``search`` without reading the turns: ids and scores (forgotten turns have no index row)."""
+        match = fts_query(query)
+        if not match:
+            return []
+        w = ", ".join(str(float(x)) for x in (*weights, 0.0))
+        rows = await self.r.all(
+            f"SELECT rowid, bm25(turns_fts, {w}) AS rank FROM turns_fts WHERE turns_fts MATCH ? ORDER BY rank LIMIT ?",
+            (owned(match, user_id), limit),
+        )
+        return [(int(r[0]), -float(r[1])) for r in rows]
 
     async def many(self, user_id: int, ids: Sequence[int]) -> dict[int, Turn]:
         if not ids:

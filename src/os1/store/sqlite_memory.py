@@ -12,7 +12,7 @@ from typing import Any
 
 from os1.errors import StoreError
 from os1.store.base import VectorRow
-from os1.store.runner import Runner, _dt, _ts, fts_query
+from os1.store.runner import Runner, _dt, _ts, fts_query, owned
 from os1.types import MEMORY_KINDS, Memory, NewMemory
 
 _SPACE = re.compile(r"\s+")
@@ -181,9 +181,10 @@ class SqliteMemories:
         if not match:
             return []
         rows = await self.r.all(
-            "SELECT m.*, bm25(memories_fts) AS rank FROM memories_fts JOIN memories m ON m.id = memories_fts.rowid "
-            "WHERE memories_fts MATCH ? AND m.user_id = ? ORDER BY rank LIMIT ?",
-            (match, user_id, limit),
+            "SELECT m.*, f.rank FROM (SELECT rowid, bm25(memories_fts, 1.0, 0.0) AS rank FROM memories_fts "
+            "WHERE memories_fts MATCH ? ORDER BY rank LIMIT ?) f JOIN memories m ON m.id = f.rowid "
+            "WHERE m.user_id = ? ORDER BY f.rank",
+            (owned(match, user_id), limit, user_id),
         )
         return [(_memory(r), -float(r["rank"])) for r in rows]
 
@@ -193,9 +194,9 @@ class SqliteMemories:
         if not match:
             return []
         rows = await self.r.all(
-            "SELECT m.id, bm25(memories_fts) AS rank FROM memories_fts JOIN memories m ON m.id = memories_fts.rowid "
-            "WHERE memories_fts MATCH ? AND m.user_id = ? ORDER BY rank LIMIT ?",
-            (match, user_id, limit),
+            "SELECT rowid, bm25(memories_fts, 1.0, 0.0) AS rank FROM memories_fts WHERE memories_fts MATCH ? "
+            "ORDER BY rank LIMIT ?",
+            (owned(match, user_id), limit),
         )
         return [(int(r[0]), -float(r[1])) for r in rows]
 
@@ -232,6 +233,29 @@ class SqliteMemories:
             return row
 
         return _memory(await self.r.transaction(_edit))
+
+    async def merge(self, user_id: int, keep_id: int, drop_id: int, now: datetime) -> bool:
+        """Fold a duplicate into the item kept: its provenance joins, and it ends, pointing at the kept one."""
+
+        def _merge(db: sqlite3.Connection) -> bool:
+            rows = db.execute(
+                "SELECT id, source_turn_ids FROM memories WHERE user_id = ? AND id IN (?, ?) AND valid_to IS NULL",
+                (user_id, keep_id, drop_id),
+            ).fetchall()
+            if len(rows) != 2 or keep_id == drop_id:
+                return False
+            merged = sorted({t for r in rows for t in json.loads(r["source_turn_ids"])})
+            db.execute(
+                "UPDATE memories SET source_turn_ids = ?, updated_at = ? WHERE id = ?",
+                (json.dumps(merged), _ts(now), keep_id),
+            )
+            db.execute(
+                "UPDATE memories SET valid_to = ?, superseded_by = ?, updated_at = ? WHERE id = ?",
+                (_ts(now), keep_id, _ts(now), drop_id),
+            )
+            return True
+
+        return await self.r.transaction(_merge)
 
     async def forget(self, user_id: int, memory_id: int, now: datetime, with_source: bool = True) -> bool:
         """Remove the item, its vector and index entries, and remember not to learn it again. With
@@ -273,8 +297,8 @@ def index_turns(db: sqlite3.Connection, user_id: int, turn_ids: Iterable[int]) -
             before = _neighbours(db, row["conversation_id"], turn_id, "<", "DESC")
             after = _neighbours(db, row["conversation_id"], turn_id, ">", "ASC")
             db.execute(
-                "INSERT INTO turns_fts (rowid, body, p1, n1, p2, n2) VALUES (?,?,?,?,?,?)",
-                (turn_id, row["content"], before[0], after[0], before[1], after[1]),
+                "INSERT INTO turns_fts (rowid, body, p1, n1, p2, n2, owner) VALUES (?,?,?,?,?,?,?)",
+                (turn_id, row["content"], before[0], after[0], before[1], after[1], f"u{user_id}"),
             )
         db.execute("UPDATE turns SET indexed = 1 WHERE id = ?", (turn_id,))
         done += 1
