@@ -113,7 +113,8 @@ class Dense:
     std: float = 1.0
 
     @classmethod
-    def of(cls, refs: np.ndarray, scores: np.ndarray) -> Dense:
+    def of(cls, refs: np.ndarray, scores: np.ndarray, mean: float | None = None, std: float | None = None) -> Dense:
+        """``mean``/``std``: the spread over all vectors, when ``scores`` are only the nearest ones."""
         import numpy as np
 
         if not len(refs):
@@ -121,7 +122,8 @@ class Dense:
         if len(refs) > 1 and not bool((refs[1:] >= refs[:-1]).all()):  # the index keeps them in order, mostly
             order = np.argsort(refs, kind="stable")
             refs, scores = refs[order], scores[order]
-        return cls(refs, scores, float(scores.mean()), float(scores.std()))
+        spread = (float(scores.mean()), float(scores.std())) if mean is None or std is None else (mean, std)
+        return cls(refs, scores, *spread)
 
     @classmethod
     def empty(cls) -> Dense:
@@ -224,18 +226,18 @@ class HybridRecall:
         if self.embedder is None or self.index is None:
             return Dense.empty(), Dense.empty()
         vector = (await self.embedder.embed([query]))[0]
-        exact = await self.index.cosines(user_id, vector)
-        if exact is None:
-            near = await self.index.search(user_id, vector, self.w.pool * 4)
-            keys = np.array([key_of(n.owner, n.ref_id, n.part) for n in near], dtype=np.uint64)
-            cos = np.array([n.score for n in near], dtype=np.float32)
+        near = await self.index.search(user_id, vector, self.w.pool, owner="memory")
+        mean, std = await self.index.spread(user_id, vector, "memory")
+        items = Dense.of(np.array([n.ref_id for n in near], np.int64), np.array([n.score for n in near]), mean, std)
+        exact = await self.index.cosines(user_id, vector, "turn")
+        if exact is None:  # a very long history: the nearest parts, and their spread as the population's
+            found = await self.index.search(user_id, vector, self.w.pool * 4, owner="turn")
+            keys = np.array([key_of(n.owner, n.ref_id, n.part) for n in found], dtype=np.uint64)
+            cos = np.array([n.score for n in found], dtype=np.float32)
         else:
             keys, cos = exact
-        owner = (keys & np.uint64(1)).astype(bool)
-        refs = (keys >> np.uint64(8)).astype(np.int64)
-        items = Dense.of(refs[owner], cos[owner])
-        t_refs, t_cos = refs[~owner], cos[~owner]
-        t_parts = ((keys[~owner] >> np.uint64(1)) & np.uint64(127)).astype(np.int64)
+        t_refs, t_cos = (keys >> np.uint64(8)).astype(np.int64), cos
+        t_parts = ((keys >> np.uint64(1)) & np.uint64(127)).astype(np.int64)
         if not len(t_refs):
             return Dense.empty(), items
         uniq, at = np.unique(t_refs, return_inverse=True)

@@ -153,7 +153,7 @@ CREATE TABLE vectors (
     vec BLOB NOT NULL,
     PRIMARY KEY (owner, ref_id, part)
 );
-CREATE INDEX vectors_user ON vectors(user_id, owner);
+CREATE INDEX vectors_user ON vectors(user_id, owner, model);  -- and rowid: new vectors are a range
 CREATE TABLE forgotten (
     user_id INTEGER NOT NULL REFERENCES users(id),
     content_hash TEXT NOT NULL,

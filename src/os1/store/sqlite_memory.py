@@ -395,18 +395,25 @@ class SqliteVectors:
         )
         return [r[0] for r in rows]
 
-    async def load(self, user_id: int, model: str, after: int = 0, limit: int = 50_000) -> list[VectorRow]:
-        """A page of this user's vectors in rowid order, for building the index."""
+    async def load(
+        self, user_id: int, model: str, after: int = 0, limit: int = 50_000, owner: str = "turn"
+    ) -> list[VectorRow]:
+        """A page of this user's vectors of one owner in rowid order, for building the index."""
         rows = await self.r.all(
-            "SELECT rowid, owner, ref_id, part, vec FROM vectors WHERE user_id = ? AND model = ? AND rowid > ? "
-            "ORDER BY rowid LIMIT ?",
-            (user_id, model, after, limit),
+            "SELECT rowid, owner, ref_id, part, vec FROM vectors WHERE user_id = ? AND owner = ? AND model = ? "
+            "AND rowid > ? ORDER BY rowid LIMIT ?",
+            (user_id, owner, model, after, limit),
         )
         return [VectorRow(r[0], r[1], r[2], r[3], r[4]) for r in rows]
 
-    async def count(self, user_id: int, model: str | None = None) -> int:
-        sql, params = "SELECT COUNT(*) FROM vectors WHERE user_id = ?", (user_id,)
-        if model is not None:
-            sql, params = sql + " AND model = ?", (user_id, model)  # type: ignore[assignment]
-        row = await self.r.one(sql, params)
+    async def last_rowid(self) -> int:
+        """The newest vector's rowid, for any user: a cheap way to know whether anything was added."""
+        row = await self.r.one("SELECT MAX(rowid) FROM vectors")
+        return int(row[0] or 0) if row else 0
+
+    async def count(self, user_id: int, model: str | None = None, owner: str | None = None) -> int:
+        row = await self.r.one(
+            "SELECT COUNT(*) FROM vectors WHERE user_id = ? AND (? IS NULL OR model = ?) AND (? IS NULL OR owner = ?)",
+            (user_id, model, model, owner, owner),
+        )
         return int(row[0]) if row else 0

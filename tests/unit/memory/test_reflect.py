@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from os1.memory.ingest import learn_turn
-from os1.memory.reflect import REFLECT, reflect
+from os1.memory.reflect import reflect
 from os1.testing import FakeModel
 from os1.types import NewMemory
 
