@@ -92,6 +92,21 @@ async def open_memory(path: Path, embedder: MiniLM) -> tuple[Store, VectorIndex,
     return store, index, worker, HybridRecall(store, embedder, index)
 
 
+async def ingested(store: Store, sample: dict) -> tuple[int, dict[int, str], datetime] | None:
+    """A conversation a kept store already holds (``--store``), or None."""
+    user = await store.users.ensure(f"locomo-{sample['sample_id']}")
+    if await store.users.active_companion(user.id) is None:
+        return None
+    last = dialog(sample["conversation"])[-1][0]
+    dia: dict[int, str] = {}
+    conversation = await store.turns.previous_conversation(user.id, 1 << 62)
+    while conversation is not None:
+        for turn in await store.turns.recent(user.id, conversation.id, 10_000):
+            dia[turn.id] = turn.meta["dia_id"]
+        conversation = await store.turns.previous_conversation(user.id, conversation.id)
+    return user.id, dia, last
+
+
 def plain_bm25(texts: list[str]) -> sqlite3.Connection:
     db = sqlite3.connect(":memory:")
     db.execute("CREATE VIRTUAL TABLE t USING fts5(body)")
@@ -125,6 +140,8 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=DEFAULT, help="a LoCoMo-format JSON file")
     parser.add_argument("--limit-conversations", type=int, default=0, help="only the first N conversations")
+    parser.add_argument("--store", type=Path, default=None,
+                        help="keep the ingested store in this folder; a later run with the same folder reuses it")
     args = parser.parse_args()
     samples = json.loads(args.data.read_text())
     if args.limit_conversations:
@@ -134,11 +151,12 @@ async def main() -> None:
     by_category: dict[int, list[float]] = defaultdict(list)
     timings: list[float] = []
     ingest_s = 0.0
-    with tempfile.TemporaryDirectory() as home:
+    with tempfile.TemporaryDirectory() as scratch:
+        home = args.store or Path(scratch)
         store, index, worker, recall = await open_memory(Path(home) / "os1.db", embedder)
         for sample in samples:
             started = time.perf_counter()
-            user_id, dia, last = await ingest(store, worker, sample)
+            user_id, dia, last = await ingested(store, sample) or await ingest(store, worker, sample)
             ingest_s += time.perf_counter() - started
             turn_ids = sorted(dia)
             turns = await store.turns.many(user_id, turn_ids)

@@ -26,8 +26,12 @@ from pathlib import Path
 from os1.cli.main import apply_privacy_env
 from os1.companion.setup import create_companion
 from os1.companion.turn import Deps, ReplyDelta, Session
+from os1.companion.worker import Worker
 from os1.config import ModelSettings, Settings
 from os1.llm.llamacpp import LlamaCppModel
+from os1.memory.embed import MiniLM
+from os1.memory.index import VectorIndex
+from os1.memory.ingest import EMBED, LEARN, embed_handler, learn_handler
 from os1.memory.recall import HybridRecall
 from os1.persona.identity import Answers
 from os1.store import open_store
@@ -56,6 +60,21 @@ class Recording:
                 self.first_token_at = time.perf_counter()
                 self.usage = chunk.usage or {}
             yield chunk
+
+
+async def import_history(store, data: dict, user_id: int, now: datetime, stop: asyncio.Event) -> None:
+    """Keep adding turns of another conversation (an imported chat) for the worker to learn: 4 a second."""
+    companion = await store.users.active_companion(user_id)
+    conversation = await store.turns.start_conversation(user_id, companion.id, now - timedelta(days=30))
+    lines = [line for n in range(3, 40) for line in data.get(f"session_{n}", [])]
+    for line in lines:
+        if stop.is_set():
+            return
+        turn = await store.turns.add(user_id, conversation.id, "user", line["text"], now - timedelta(days=30),
+                                     speaker=line["speaker"])
+        await store.jobs.enqueue(user_id, LEARN, {"turn_id": turn.id}, now)
+        await store.jobs.enqueue(user_id, EMBED, {}, now)
+        await asyncio.sleep(0.25)
 
 
 def pct(values: list[float], q: float) -> float:
@@ -92,8 +111,14 @@ async def run(args: argparse.Namespace) -> None:
     await model.load()
     load_s = time.perf_counter() - t0
     recording = Recording(model)
-    deps = Deps(store=store, model=recording, recall=HybridRecall(store), settings=settings)
+    embedder = MiniLM()
+    index = VectorIndex(store, embedder.model_id, embedder.dim)
+    clock = lambda: datetime.now(UTC)  # noqa: E731
+    worker = Worker(store, {LEARN: learn_handler(store, clock), EMBED: embed_handler(store, embedder, index)})
+    deps = Deps(store=store, model=recording, recall=HybridRecall(store, embedder, index), settings=settings)
     session = await Session.begin(deps, "bench")
+    await store.jobs.enqueue(session.user.id, EMBED, {}, now)
+    await worker.drain(600)  # the earlier conversation is learned, indexed and embedded, as after a real one
     async for _ in session.opening():
         pass
     prior, pending = lines[:20], [x["text"] for x in lines[20:] if x["speaker"] == user_speaker]
@@ -134,8 +159,21 @@ async def run(args: argparse.Namespace) -> None:
         rates.append(rate)
     for _ in range(args.pasted):  # pasted: no typing to pre-evaluate, the whole message is new
         pasted.append((await one_turn(next(queue), typed=False))[0])
+    replying = [False]  # read by the worker's idle check while the turn runs
+    stop = asyncio.Event()
+    tasks: list[asyncio.Task] = []
+    ingesting: list[float] = []
     for i in range(args.turns):
+        if i == args.turns - args.ingesting:  # the last turns run while another history is being learned
+            tasks = [asyncio.create_task(worker.run_forever(stop, idle_s=0.05, idle=lambda: not replying[0])),
+                     asyncio.create_task(import_history(store, data, session.user.id, now, stop))]
+        replying[0] = True
         ttft, rate, prompt_n, prompt_ms = await one_turn(next(queue))
+        replying[0] = False
+        await asyncio.sleep(1.0)  # the user reads the reply (the worker, when running, learns meanwhile)
+        if tasks:
+            ingesting.append(ttft)
+            continue
         warm.append(ttft)
         rates.append(rate)
         evaluated.append(prompt_n)
@@ -145,6 +183,9 @@ async def run(args: argparse.Namespace) -> None:
         recalled.append(sum(1 for line in context.splitlines() if line.startswith("- ")))
         print(f"  warm turn {i + 1:2d}: ttft {ttft:6.1f} ms, new prompt tokens {prompt_n:4d} "
               f"(llama.cpp: {prompt_ms:5.0f} ms), {rate:5.1f} tok/s", file=sys.stderr)
+    stop.set()
+    await asyncio.gather(*tasks)
+    learned = await store.vectors.count(session.user.id)
     await store.close()
     print(f"model {recording.name}, loaded in {load_s:.2f}s; {args.turns} warm + {args.cold} cold turns; "
           f"context: persona + pinned profile + up to {len(prior)} earlier turns + up to 5 recalled memories "
@@ -155,7 +196,11 @@ async def run(args: argparse.Namespace) -> None:
     print(f"cold TTFT  p50 {pct(cold, .5):7.1f} ms   p95 {pct(cold, .95):7.1f} ms")
     print(f"generation {statistics.median(rates):.1f} tokens/s (median); new prompt tokens per warm turn: median "
           f"{statistics.median(evaluated):.0f}, {statistics.median(per_token):.1f} ms each")
+    slowdown = (pct(ingesting, .5) / pct(warm, .5) - 1) * 100 if ingesting else 0.0
+    print(f"while learning in the background: warm p50 {pct(ingesting, .5):7.1f} ms ({slowdown:+.1f} %), "
+          f"{learned} vectors stored by the end (the worker runs between replies)")
     print(f"RESULT warm_ttft_p50_ms={pct(warm, .5):.1f} warm_ttft_p95_ms={pct(warm, .95):.1f} "
+          f"ingesting_ttft_p50_ms={pct(ingesting, .5):.1f} ingest_slowdown_pct={slowdown:.1f} "
           f"cold_ttft_p50_ms={pct(cold, .5):.1f} tokens_per_s={statistics.median(rates):.1f} "
           f"pasted_ttft_p50_ms={pct(pasted, .5):.1f} "
           f"new_tokens_p50={statistics.median(evaluated):.0f} ms_per_new_token={statistics.median(per_token):.1f}")
@@ -170,6 +215,8 @@ def main() -> None:
     parser.add_argument("--cold", type=int, default=5, help="cold turns to measure")
     parser.add_argument("--pasted", type=int, default=8, help="warm turns sent whole, without typing")
     parser.add_argument("--max-tokens", type=int, default=48, help="reply length cap")
+    parser.add_argument("--ingesting", type=int, default=8, help="of the warm turns, how many run while an "
+                        "imported history is learned in the background")
     asyncio.run(run(parser.parse_args()))
 
 

@@ -56,9 +56,16 @@ class Worker:
             log.info("worker drain stopped after %ss with jobs left", timeout_s)
         return total
 
-    async def run_forever(self, stop: asyncio.Event, idle_s: float = 0.5) -> None:
+    async def run_forever(
+        self, stop: asyncio.Event, idle_s: float = 0.5, idle: Callable[[], bool] | None = None
+    ) -> None:
+        """Run jobs until ``stop``. With ``idle``, one job at a time and only while ``idle()`` is true, so
+        background learning never competes with a reply for the CPU."""
         while not stop.is_set():
-            if not await self.run_once():
+            if idle is not None and not idle():
+                await asyncio.sleep(0.02)
+                continue
+            if not await self.run_once(batch=1 if idle is not None else 16):
                 try:
                     await asyncio.wait_for(stop.wait(), idle_s)
                 except TimeoutError:
