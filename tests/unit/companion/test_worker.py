@@ -40,3 +40,29 @@ async def test_learn_job_keeps_provenance(store):
     assert facts["name"].value == "Theo" and facts["home"].value == "LA"
     assert facts["home"].source_turn_ids == (turn.id,)
     assert (await store.users.ensure("local")).display_name == "Theo"
+
+
+async def test_the_worker_waits_while_a_reply_runs(store):
+    import asyncio
+
+    user = await store.users.ensure("local")
+    ran = []
+
+    async def job(j):
+        ran.append(j.id)
+
+    busy = [True]
+    worker = Worker(store, {"k": job}, lambda: T0)
+    await store.jobs.enqueue(user.id, "k", {}, T0)
+    stop = asyncio.Event()
+    task = asyncio.create_task(worker.run_forever(stop, idle_s=0.01, idle=lambda: not busy[0]))
+    await asyncio.sleep(0.1)
+    assert ran == []  # a reply is running: nothing competes with it
+    busy[0] = False
+    for _ in range(100):
+        if ran:
+            break
+        await asyncio.sleep(0.01)
+    stop.set()
+    await task
+    assert len(ran) == 1
