@@ -344,7 +344,7 @@ def _excerpt(turns: list[Turn], focus: int) -> str:
     lines = []
     for t in turns:
         who = t.speaker or ("they" if t.role == "user" else "you")
-        text = _short(t.content, 200 if t.id == focus else 90)
+        text = _short(t.content, 160 if t.id == focus else 70)  # every character here is read on every turn
         lines.append(f'{who} said "{text}"')
     when = day.strftime("%-d %b %Y") if day else ""
     return f"On {when}: " + "; ".join(lines)
