@@ -57,3 +57,22 @@ async def test_recall_finds_by_meaning_and_forgets(tmp_path: Path):
     assert not any("violin" in r.text or "Lina" in r.text for r in again)
     await index.close()
     await store.close()
+
+
+async def test_the_embedded_model_answers_in_schema_and_only_checked_people_are_kept():
+    from os1.config import ModelSettings
+    from os1.llm.llamacpp import LlamaCppModel
+    from os1.memory.model_extract import ask, people_from_model
+    from os1.types import Turn
+
+    model = LlamaCppModel(ModelSettings(seed=1, temperature=0.0))
+    text = "Yesterday I had lunch with my brother Tom and my old teacher, Mrs Alvarez."
+    try:
+        answer = await ask(model, text)
+        assert isinstance(answer, dict) and isinstance(answer.get("people"), list)  # the grammar holds the shape
+        people = await people_from_model(model, [Turn(1, 1, 1, "user", text, T0)])
+    finally:
+        await model.close()
+    for person in people:  # whatever the model said, what is kept is in the user's words
+        assert person.subject in text and f"my {person.value}" in text.lower() or person.value in text.lower()
+        assert person.confidence == 0.5

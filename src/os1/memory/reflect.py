@@ -2,7 +2,8 @@
 
 - duplicates are merged (the same statement said twice, worded a little differently);
 - the conversation gets a short summary, and each person in it a summary of what is known about them;
-- the companion writes a diary entry about the day, in its own voice (the inner life reads these).
+- the companion writes a diary entry about the day, in its own voice (the inner life reads these);
+- the model looks for people the rules missed (``model_extract``: JSON by schema, checked against the words).
 
 The model writes the summary and the diary; what it writes is checked (length, first person for the diary,
 grounded in the conversation's words) and replaced by a plain summary when it fails, so a weak model can make
@@ -17,6 +18,7 @@ from datetime import datetime
 
 from os1.llm.base import Model
 from os1.memory.facts import content_words, second_person
+from os1.memory.model_extract import people_from_model
 from os1.store.base import Job, Store
 from os1.types import Clock, Memory, Message, NewMemory, Turn
 
@@ -153,6 +155,9 @@ async def reflect(
             valid_from=conversation.started_at, source="reflection", source_turn_ids=provenance,
         ), now),
     ] if m is not None]  # fmt: skip
+    for person in await people_from_model(model, turns):  # where the rules were blind; checked, never overriding
+        if (stored := await store.memories.add(user_id, person, now)) is not None:
+            out.append(stored)
     return out + await person_summaries(store, user_id, turns, now)
 
 
