@@ -180,7 +180,7 @@ class HybridRecall:
         words = [w for w in dict.fromkeys(query_words(lexical)) if w not in names]
         text = " ".join(words)
         bm25, items, (dense_turns, dense_items) = await asyncio.gather(  # the store's thread and numpy's, together
-            self._match(self.store.turns.match, user_id, text), self._match(self.store.memories.match, user_id, text),
+            self._match(self.store.turns.match, user_id, text), self._items_matching(user_id, text),
             self._dense(user_id, query),
         )
         candidates = set(bm25) | set(dense_turns.top(self.w.pool))
@@ -218,6 +218,15 @@ class HybridRecall:
         self, match: Callable[[int, str, int], Awaitable[list[tuple[int, float]]]], user_id: int, text: str
     ) -> dict[int, float]:
         return dict(await match(user_id, text, self.w.pool)) if text else {}
+
+    async def _items_matching(self, user_id: int, text: str) -> dict[int, float]:
+        """Items with all the words first: in a large memory that is far fewer rows for BM25 to score. When
+        that finds few (always, in a small memory), any of the words."""
+        if len(text.split()) > 1:
+            every = dict(await self.store.memories.match(user_id, text, self.w.pool, every=True))
+            if len(every) >= self.w.pool // 3:
+                return every
+        return await self._match(self.store.memories.match, user_id, text)
 
     async def _dense(self, user_id: int, query: str) -> tuple[Dense, Dense]:
         """Per turn the fused dense score, per item its cosine; each with the population's mean and std."""

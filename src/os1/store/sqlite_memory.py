@@ -188,9 +188,10 @@ class SqliteMemories:
         )
         return [(_memory(r), -float(r["rank"])) for r in rows]
 
-    async def match(self, user_id: int, query: str, limit: int) -> list[tuple[int, float]]:
-        """``search`` without reading the items: ids and BM25 scores, for ranking many candidates cheaply."""
-        match = fts_query(query)
+    async def match(self, user_id: int, query: str, limit: int, every: bool = False) -> list[tuple[int, float]]:
+        """``search`` without reading the items: ids and BM25 scores, for ranking many candidates cheaply.
+        ``every``: only items with all the words (far fewer rows to score in a large memory)."""
+        match = fts_query(query, every)
         if not match:
             return []
         rows = await self.r.all(
