@@ -140,6 +140,8 @@ def _named(text: str, ref: datetime) -> Span | None:
             year -= 1
         elif not m.group(3) and which == "next" and month <= today.month:
             year += 1
+        elif not m.group(3) and which in ("", "in") and month < today.month and not _past_tense(text):
+            year += 1  # "she is getting married in June", said in November: next June
         return _month(ref, year, month, m.group(0))
     if m := _YEAR.search(text):
         year = int(m.group(2))
@@ -154,8 +156,12 @@ _PAST = re.compile(
 )
 
 
+_PARTICIPLE = re.compile(r"\b(?:get|gets|getting|got to be|be|being|is|are|am|will be|'s|'re|'m)\s+\w+ed\b", re.I)
+
+
 def _past_tense(text: str) -> bool:
-    return bool(_PAST.search(text))
+    """Said of the past: "went", "was", "-ed" (but not "getting married", "is excited": those are now or to come)."""
+    return bool(_PAST.search(_PARTICIPLE.sub(" ", text)))
 
 
 def resolve(text: str, ref: datetime) -> Span | None:

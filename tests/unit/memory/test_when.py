@@ -150,3 +150,11 @@ def test_span_is_half_open():
 
 def test_curly_apostrophes_are_read():
     assert _span("I\u2019ll see her tomorrow")[0] == day(2026, 3, 12)
+
+
+def test_a_coming_month_already_past_this_year_is_next_year():
+    ref = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
+    span = resolve("She is getting married in June", ref)
+    assert span is not None and (span.start.year, span.start.month) == (2027, 6)
+    past = resolve("We went to Paris in June", ref)
+    assert past is not None and (past.start.year, past.start.month) == (2026, 6)
