@@ -222,10 +222,6 @@ class VectorIndex:
                         entry.hnsw.remove(key)
             entry.dirty = True
 
-    def size(self, user_id: int, owner: str = "memory") -> int:
-        entry = self._users.get((user_id, owner))
-        return len(entry) if entry else 0
-
     def _save(self, user_id: int, owner: str, entry: _UserIndex) -> None:
         import numpy as np
 

@@ -1,9 +1,9 @@
 """Recall: what the companion remembers that bears on what the user just said.
 
 ``Recall`` is the protocol. ``HybridRecall`` ranks turns and memory items by fusing stemmed BM25 (SQLite FTS5)
-with dense MiniLM vectors, then boosts by importance, recency, the time the query names ("last May" → that
-month) and the people it names; turn hits come back with their neighbouring turns as context. Without an
-embedder it still works, on BM25 alone."""
+with dense MiniLM vectors, then boosts by the people the query names, the time it names ("last May" → that
+month), "when" questions, the conversation a turn belongs to, and an item's importance; a turn comes back with
+the turn it answers or that answers it. Without an embedder it still works, on BM25 alone."""
 
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 from os1.memory.embed import Embedder
-from os1.memory.index import VectorIndex, key_of
+from os1.memory.index import VectorIndex
 from os1.memory.when import Span, resolve
 from os1.store.base import Store
-from os1.types import Clock, Recalled, Turn, utc_now
+from os1.types import Clock, Memory, Recalled, Turn, utc_now
 
 if TYPE_CHECKING:
     import numpy as np
@@ -31,7 +31,6 @@ STOP = frozenset(
     "during again once both each few only off am tell remember know think".split()
 )
 _WORD = re.compile(r"[A-Za-z0-9']+")
-_CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]{1,20})\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +64,7 @@ class Hit:
     turn_ids: tuple[int, ...]
     matched: bool = True  # shares words with the query, or is near it in meaning
     near: bool = False  # near in meaning (a cosine of about 0.3 or more)
+    record: Turn | Memory | None = None  # the row, as ranking read it
 
 
 class Recall(Protocol):
@@ -207,7 +207,7 @@ class HybridRecall:
             fused += self.w.date * np.array([_affinity(turns[int(i)].created_at, span, self.w) for i in ids])
         fused = self._session_boost(fused, [turns[int(i)].conversation_id for i in ids])
         hits = [
-            Hit("turn", int(i), float(f), (int(i),), bool(m), bool(n))
+            Hit("turn", int(i), float(f), (int(i),), bool(m), bool(n), turns[int(i)])
             for i, f, m, n in zip(ids, fused, matched, near, strict=True)
         ]
         hits += await self._items(user_id, items, dense_items, span)
@@ -241,12 +241,13 @@ class HybridRecall:
         exact = await self.index.cosines(user_id, vector, "turn")
         if exact is None:  # a very long history: the nearest parts, and their spread as the population's
             found = await self.index.search(user_id, vector, self.w.pool * 4, owner="turn")
-            keys = np.array([key_of(n.owner, n.ref_id, n.part) for n in found], dtype=np.uint64)
-            cos = np.array([n.score for n in found], dtype=np.float32)
+            t_refs = np.array([n.ref_id for n in found], dtype=np.int64)
+            t_parts = np.array([n.part for n in found], dtype=np.int64)
+            t_cos = np.array([n.score for n in found], dtype=np.float32)
         else:
-            keys, cos = exact
-        t_refs, t_cos = (keys >> np.uint64(8)).astype(np.int64), cos
-        t_parts = ((keys >> np.uint64(1)) & np.uint64(127)).astype(np.int64)
+            keys, t_cos = exact
+            t_refs = (keys >> np.uint64(8)).astype(np.int64)
+            t_parts = ((keys >> np.uint64(1)) & np.uint64(127)).astype(np.int64)
         if not len(t_refs):
             return Dense.empty(), items
         uniq, at = np.unique(t_refs, return_inverse=True)
@@ -299,7 +300,7 @@ class HybridRecall:
             score = self.w.memory * float(f) + self.w.importance * item.importance
             if span is not None and item.valid_from is not None and span.contains(item.valid_from):
                 score += self.w.date
-            hits.append(Hit("memory", i, score, item.source_turn_ids, bool(m), bool(n)))
+            hits.append(Hit("memory", i, score, item.source_turn_ids, bool(m), bool(n), item))
         return hits
 
     async def search(
@@ -307,17 +308,14 @@ class HybridRecall:
     ) -> list[Recalled]:
         """Readable lines for the prompt: items as they are, turns with the turn before and after them."""
         hits = await self.rank(user_id, query, limit * 3, exclude_conversation=exclude_conversation)
-        hits = [h for h in hits if h.matched]
-        turns = await self.store.turns.many(user_id, [h.ref_id for h in hits if h.owner == "turn"])
         stems = {w[:5] for w in query_words(query)}
-        hits = [h for h in hits if h.owner != "turn" or h.ref_id in turns and (  # its own words, not a neighbour's
-            stems & {w[:5] for w in query_words(turns[h.ref_id].content)} or h.near)]
-        items = await self.store.memories.many(user_id, [h.ref_id for h in hits if h.owner == "memory"])
+        hits = [h for h in hits if h.matched and (not isinstance(h.record, Turn) or h.near or (  # its own words,
+            stems & {w[:5] for w in query_words(h.record.content)}))]  # not a neighbour's
         out: list[Recalled] = []
         seen_turns: set[int] = set()
         for hit in hits:
-            if hit.owner == "memory" and hit.ref_id in items:
-                item = items[hit.ref_id]
+            if isinstance(hit.record, Memory):
+                item = hit.record
                 out.append(Recalled(item.text, hit.score, item.kind, item.id))
                 seen_turns.update(item.source_turn_ids)
             elif hit.owner == "turn" and hit.ref_id not in seen_turns:
