@@ -197,17 +197,9 @@ class SqliteTurns:
     ) -> list[tuple[Turn, float]]:
         """Stemmed BM25 over this user's indexed turns, each with its neighbours in weighted columns (the turn,
         the one before, after, two before, two after); any word may match. Higher is better."""
-        match = fts_query(query)
-        if not match:
-            return []
-        w = ", ".join(str(float(x)) for x in (*weights, 0.0))
-        rows = await self.r.all(
-            f"SELECT t.*, f.rank FROM (SELECT rowid, bm25(turns_fts, {w}) AS rank FROM turns_fts "
-            "WHERE turns_fts MATCH ? ORDER BY rank LIMIT ?) f JOIN turns t ON t.id = f.rowid "
-            "WHERE t.user_id = ? AND t.forgotten = 0 ORDER BY f.rank",
-            (owned(match, user_id), limit, user_id),
-        )
-        return [(_turn(r), -float(r["rank"])) for r in rows]
+        found = await self.match(user_id, query, limit, weights)
+        turns = await self.many(user_id, [i for i, _ in found])
+        return [(turns[i], score) for i, score in found if i in turns and not turns[i].forgotten]
 
     async def match(
         self, user_id: int, query: str, limit: int, weights: tuple[float, ...] = COLUMN_WEIGHTS

@@ -177,16 +177,9 @@ class SqliteMemories:
 
     async def search(self, user_id: int, query: str, limit: int) -> list[tuple[Memory, float]]:
         """BM25 (stemmed) over this user's items, ended ones included; higher score is better."""
-        match = fts_query(query)
-        if not match:
-            return []
-        rows = await self.r.all(
-            "SELECT m.*, f.rank FROM (SELECT rowid, bm25(memories_fts, 1.0, 0.0) AS rank FROM memories_fts "
-            "WHERE memories_fts MATCH ? ORDER BY rank LIMIT ?) f JOIN memories m ON m.id = f.rowid "
-            "WHERE m.user_id = ? ORDER BY f.rank",
-            (owned(match, user_id), limit, user_id),
-        )
-        return [(_memory(r), -float(r["rank"])) for r in rows]
+        found = await self.match(user_id, query, limit)
+        items = await self.many(user_id, [i for i, _ in found])
+        return [(items[i], score) for i, score in found if i in items]
 
     async def match(self, user_id: int, query: str, limit: int, every: bool = False) -> list[tuple[int, float]]:
         """``search`` without reading the items: ids and BM25 scores, for ranking many candidates cheaply.
