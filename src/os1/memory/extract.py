@@ -7,6 +7,7 @@ shared with the companion, and the validity of facts that name a time ("I moved 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime
 
 from os1.memory.facts import _REPORTED, extract_facts, is_question, second_person
@@ -162,10 +163,4 @@ def extract(turn: Turn, user_name: str | None = None) -> list[NewMemory]:
     items += people(text, subject)
     items += preferences(text, subject, speaker)
     items += events(text, turn.created_at, speaker)
-    return [_with_source(item, turn.id) for item in items]
-
-
-def _with_source(item: NewMemory, turn_id: int) -> NewMemory:
-    from dataclasses import replace
-
-    return replace(item, source_turn_ids=(turn_id,))
+    return [replace(item, source_turn_ids=(turn.id,)) for item in items]

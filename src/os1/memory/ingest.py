@@ -14,6 +14,7 @@ from typing import Any
 from os1.memory.embed import Embedder
 from os1.memory.extract import extract
 from os1.memory.index import VectorIndex, to_blob
+from os1.memory.profile import user_name
 from os1.store.base import Job, Store
 from os1.types import Clock, Memory, NewMemory, Turn
 
@@ -41,10 +42,6 @@ def turn_texts(turn: Turn, previous: Turn | None) -> list[str]:
     if len(sentences) > 1:
         texts += [f"{who}: {s}" for s in sentences[: MAX_PARTS - 2]]
     return texts
-
-
-def memory_text(item: Memory) -> str:
-    return item.text
 
 
 async def learn_turn(store: Store, turn: Turn, clock: Clock, user_name: str | None) -> list[Memory]:
@@ -91,7 +88,7 @@ async def embed_pending(store: Store, embedder: Embedder, index: VectorIndex | N
             texts = turn_texts(turn, before[0] if before else None)
             rows += [("turn", turn.id, part, text) for part, text in enumerate(texts)]
         for item in (await store.memories.many(user_id, memory_ids)).values():
-            rows.append(("memory", item.id, 0, memory_text(item)))
+            rows.append(("memory", item.id, 0, item.text))
         if not rows:
             break
         vectors = await embedder.embed([text for *_, text in rows])
@@ -114,17 +111,11 @@ def learn_handler(store: Store, clock: Clock) -> Callable[[Job], Awaitable[int]]
         turn = (await store.turns.many(job.user_id, [turn_id])).get(turn_id)
         if turn is None or turn.meta.get("refused"):
             return 0
-        name = await _user_name(store, job.user_id)
-        learned = await learn_turn(store, turn, clock, name)
+        learned = await learn_turn(store, turn, clock, await user_name(store, job.user_id))
         await store.jobs.enqueue(job.user_id, EMBED, {}, clock())
         return len(learned)
 
     return handle
-
-
-async def _user_name(store: Store, user_id: int) -> str | None:
-    facts = await store.memories.current(user_id, kinds=("fact",))
-    return next((m.value for m in facts if m.key == "name"), None)
 
 
 def embed_handler(store: Store, embedder: Embedder, index: VectorIndex | None) -> Callable[[Job], Awaitable[Any]]:

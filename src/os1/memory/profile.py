@@ -23,6 +23,12 @@ def choose_pinned(items: list[Memory], budget_chars: int = PROFILE_CHARS) -> lis
     return sorted(chosen, key=lambda m: m.id)
 
 
+async def user_name(store: Store, user_id: int) -> str | None:
+    """What the user asked to be called, from their name fact."""
+    facts = await store.memories.current(user_id, kinds=("fact",))
+    return next((m.value for m in facts if m.key == "name" and m.value), None)
+
+
 async def pinned_profile(store: Store, user_id: int, budget_chars: int = PROFILE_CHARS) -> list[Memory]:
     items = await store.memories.current(user_id, kinds=PROFILE_KINDS, limit=2000)
     return choose_pinned([m for m in items if m.subject == "user" or m.kind == "person"], budget_chars)

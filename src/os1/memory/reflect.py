@@ -19,6 +19,7 @@ from datetime import datetime
 from os1.llm.base import Model
 from os1.memory.facts import content_words, second_person
 from os1.memory.model_extract import people_from_model
+from os1.memory.profile import user_name
 from os1.store.base import Job, Store
 from os1.types import Clock, Memory, Message, NewMemory, Turn
 
@@ -106,11 +107,12 @@ async def person_summaries(store: Store, user_id: int, turns: list[Turn], now: d
     out = []
     people = await store.memories.current(user_id, kinds=("person",))
     text = " ".join(t.content for t in turns if t.role == "user")
+    everything = await store.memories.current(user_id)
     for person in people:
         name = person.subject
         if not re.search(rf"\b{re.escape(name)}\b", text):
             continue
-        known = [m.text for m in await store.memories.current(user_id) if m.subject == name and m.id != person.id]
+        known = [m.text for m in everything if m.subject == name and m.id != person.id]
         said = [t for t in turns if t.role == "user" and re.search(rf"\b{re.escape(name)}\b", t.content)]
         last = max(t.created_at for t in said)
         body = f"{person.text.rstrip('.')}; last mentioned on {last:%-d %B %Y}."
@@ -137,8 +139,7 @@ async def reflect(
     if sum(1 for t in turns if t.role == "user") < 2:
         return []  # nothing much happened
     now = clock()
-    users = await store.memories.current(user_id, kinds=("fact",))
-    user = next((m.value for m in users if m.key == "name" and m.value), "you")
+    user = await user_name(store, user_id) or "you"
     ids = {t.id for t in turns}
     learned = [m for m in await store.memories.current(user_id, limit=5000) if set(m.source_turn_ids) & ids]
     await merge_duplicates(store, user_id, learned, now)
