@@ -161,6 +161,7 @@ CREATE TABLE forgotten (
     PRIMARY KEY (user_id, content_hash)
 );
 ALTER TABLE turns ADD COLUMN speaker TEXT;
+CREATE INDEX turns_speaker ON turns(user_id, speaker) WHERE speaker IS NOT NULL;  -- recall asks on every word
 ALTER TABLE turns ADD COLUMN forgotten INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE turns ADD COLUMN indexed INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX turns_unindexed ON turns(user_id, indexed);
