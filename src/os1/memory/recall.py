@@ -1,9 +1,10 @@
 """Recall: what the companion remembers that bears on what the user just said.
 
-``Recall`` is the protocol. ``HybridRecall`` ranks turns and memory items by fusing stemmed BM25 (SQLite FTS5)
-with dense MiniLM vectors, then boosts by the people the query names, the time it names ("last May" → that
-month), "when" questions, the conversation a turn belongs to, and an item's importance; a turn comes back with
-the turn it answers or that answers it. Without an embedder it still works, on BM25 alone."""
+``Recall`` is the protocol. ``HybridRecall`` ranks turns and memory items by fusing stemmed BM25 (SQLite FTS5
+for turns; for items an in-memory index, ``lexical.py``) with dense MiniLM vectors, then boosts by the people
+the query names, the time it names ("last May" → that month), "when" questions, the conversation a turn
+belongs to, and an item's importance; a turn comes back with the turn it answers or that answers it. Without
+an embedder it still works, on BM25 alone."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from os1.memory.embed import Embedder
 from os1.memory.index import VectorIndex
+from os1.memory.lexical import LexicalIndex
 from os1.memory.when import Span, resolve
 from os1.store.base import Store
 from os1.types import Clock, Memory, Recalled, Turn, utc_now
@@ -156,10 +158,12 @@ class HybridRecall:
         index: VectorIndex | None = None,
         clock: Clock = utc_now,
         weights: Weights | None = None,
+        lexical: LexicalIndex | None = None,
     ) -> None:
         self.store = store
         self.embedder = embedder
         self.index = index
+        self.lexical = lexical or LexicalIndex(store)
         self.clock = clock
         self.w = weights or Weights()
 
@@ -170,19 +174,22 @@ class HybridRecall:
         """The top ``k`` turns and items for ``query``, best first."""
         import numpy as np
 
-        now = now or self.clock()
-        span = resolve(query, now)
-        if span is not None and (span.end - span.start).days > 100:
-            span = None  # a bare year says too little to rank by
-        lexical = query.replace(span.words, " ") if span else query
-        speakers = named_speakers(query, await self.store.turns.speakers(user_id))
-        names = {w.lower() for s in speakers for w in s.split()}
-        words = [w for w in dict.fromkeys(query_words(lexical)) if w not in names]
-        text = " ".join(words)
-        bm25, items, (dense_turns, dense_items) = await asyncio.gather(  # the store's thread and numpy's, together
-            self._match(self.store.turns.match, user_id, text), self._items_matching(user_id, text),
-            self._dense(user_id, query),
-        )
+        dense_task = asyncio.create_task(self._dense(user_id, query))  # the embedding starts first: it is slowest
+        try:
+            now = now or self.clock()
+            span = resolve(query, now)
+            if span is not None and (span.end - span.start).days > 100:
+                span = None  # a bare year says too little to rank by
+            lexical = query.replace(span.words, " ") if span else query
+            speakers = named_speakers(query, await self.store.turns.speakers(user_id))
+            names = {w.lower() for s in speakers for w in s.split()}
+            text = " ".join(w for w in dict.fromkeys(query_words(lexical)) if w not in names)
+            bm25, items = await asyncio.gather(
+                self._match(self.store.turns.match, user_id, text), self._items_matching(user_id, text)
+            )
+            dense_turns, dense_items = await dense_task
+        finally:
+            dense_task.cancel()  # a no-op once it has finished
         candidates = set(bm25) | set(dense_turns.top(self.w.pool))
         turns = {
             i: t
@@ -220,13 +227,7 @@ class HybridRecall:
         return dict(await match(user_id, text, self.w.pool)) if text else {}
 
     async def _items_matching(self, user_id: int, text: str) -> dict[int, float]:
-        """Items with all the words first: in a large memory that is far fewer rows for BM25 to score. When
-        that finds few (always, in a small memory), any of the words."""
-        if len(text.split()) > 1:
-            every = dict(await self.store.memories.match(user_id, text, self.w.pool, every=True))
-            if len(every) >= self.w.pool // 3:
-                return every
-        return await self._match(self.store.memories.match, user_id, text)
+        return dict(await self.lexical.search(user_id, text, self.w.pool)) if text else {}
 
     async def _dense(self, user_id: int, query: str) -> tuple[Dense, Dense]:
         """Per turn the fused dense score, per item its cosine; each with the population's mean and std."""

@@ -174,7 +174,63 @@ DROP TABLE turns_fts;
 CREATE VIRTUAL TABLE turns_fts USING fts5(body, p1, n1, p2, n2, owner, tokenize='porter unicode61');
 """
 
-MIGRATIONS: tuple[Migration, ...] = (("foundation", M001_FOUNDATION), ("memory", M002_MEMORY))
+# Recall's in-memory word index reads a user's items in id order, from the first or from the last one it holds.
+M003_MEMORY_ORDER = """
+CREATE INDEX memories_user ON memories(user_id, id);
+"""
+
+# Letters: the people written to (a client's file of names, dates and details), the letters, and every version of
+# each (a version is never changed: an edit, an accepted proofreading fix or an undo adds one). ``parent`` is the
+# version a version was made from; ``sources`` its provenance (JSON: the memories, turns and letters it drew on).
+M004_LETTERS = """
+CREATE TABLE letter_clients (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    name TEXT NOT NULL,
+    name_key TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    UNIQUE (user_id, name_key)
+);
+CREATE TABLE letter_client_notes (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    client_id INTEGER NOT NULL REFERENCES letter_clients(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('name', 'date', 'detail')),
+    text TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX letter_client_notes_client ON letter_client_notes(user_id, client_id, id);
+CREATE TABLE letters (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    client_id INTEGER REFERENCES letter_clients(id),
+    recipient TEXT NOT NULL,
+    occasion TEXT NOT NULL DEFAULT '',
+    origin TEXT NOT NULL CHECK (origin IN ('drafted', 'imported')),
+    favourite INTEGER NOT NULL DEFAULT 0,
+    written_on TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX letters_user ON letters(user_id, id);
+CREATE INDEX letters_client ON letters(user_id, client_id, id);
+CREATE TABLE letter_versions (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    letter_id INTEGER NOT NULL REFERENCES letters(id) ON DELETE CASCADE,
+    number INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    change TEXT NOT NULL,
+    parent INTEGER,
+    sources TEXT NOT NULL DEFAULT '[]',
+    created_at TEXT NOT NULL,
+    UNIQUE (letter_id, number)
+);
+"""
+
+MIGRATIONS: tuple[Migration, ...] = (
+    ("foundation", M001_FOUNDATION), ("memory", M002_MEMORY), ("memory order", M003_MEMORY_ORDER),
+    ("letters", M004_LETTERS),
+)
 
 
 def connect(path: Path) -> sqlite3.Connection:

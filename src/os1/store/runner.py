@@ -90,10 +90,10 @@ class Runner:
         self._pool.shutdown(wait=False)
 
 
-def fts_query(text: str, every: bool = False) -> str:
-    """Any of the words (or, with ``every``, all of them), each quoted so user text can never be FTS syntax."""
+def fts_query(text: str) -> str:
+    """Any of the words, each quoted so user text can never be FTS syntax."""
     words = sorted({w.strip("'").lower() for w in WORD.findall(text)} - {""})
-    return (" AND " if every else " OR ").join(f'"{w}"' for w in words if len(w) > 1)
+    return " OR ".join(f'"{w}"' for w in words if len(w) > 1)
 
 
 def owned(match: str, user_id: int) -> str:

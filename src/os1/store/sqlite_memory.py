@@ -181,10 +181,9 @@ class SqliteMemories:
         items = await self.many(user_id, [i for i, _ in found])
         return [(items[i], score) for i, score in found if i in items]
 
-    async def match(self, user_id: int, query: str, limit: int, every: bool = False) -> list[tuple[int, float]]:
-        """``search`` without reading the items: ids and BM25 scores, for ranking many candidates cheaply.
-        ``every``: only items with all the words (far fewer rows to score in a large memory)."""
-        match = fts_query(query, every)
+    async def match(self, user_id: int, query: str, limit: int) -> list[tuple[int, float]]:
+        """``search`` without reading the items: ids and BM25 scores."""
+        match = fts_query(query)
         if not match:
             return []
         rows = await self.r.all(
@@ -197,6 +196,18 @@ class SqliteMemories:
     async def count(self, user_id: int) -> int:
         row = await self.r.one("SELECT COUNT(*) FROM memories WHERE user_id = ?", (user_id,))
         return int(row[0]) if row else 0
+
+    async def texts(self, user_id: int, after: int = 0, limit: int = 50_000) -> list[tuple[int, str]]:
+        """Ids and texts of this user's items past ``after``, oldest first: what an index is built from."""
+        rows = await self.r.all(
+            "SELECT id, text FROM memories WHERE id > ? AND user_id = ? ORDER BY id LIMIT ?", (after, user_id, limit)
+        )
+        return [(int(r[0]), str(r[1])) for r in rows]
+
+    async def last_id(self) -> int:
+        """The newest item's id, for any user: a cheap way to know whether anything was added."""
+        row = await self.r.one("SELECT MAX(id) FROM memories")
+        return int(row[0] or 0) if row else 0
 
     async def edit(self, user_id: int, memory_id: int, text: str, now: datetime) -> Memory:
         """The user's correction becomes a new version that ends the old one (kept, so it can be undone)."""

@@ -280,7 +280,7 @@ async def test_foundation_facts_migrate_into_memories(tmp_path: Path):
     path = tmp_path / "old.db"
     _foundation_db(path)
     db = connect(path)
-    assert migrate(db) == 2
+    assert migrate(db) == len(MIGRATIONS)
     tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert "facts" not in tables and {"memories", "memories_fts", "vectors", "forgotten"} <= tables
     db.close()
