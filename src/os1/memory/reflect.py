@@ -2,7 +2,8 @@
 
 - duplicates are merged (the same statement said twice, worded a little differently);
 - the conversation gets a short summary, and each person in it a summary of what is known about them;
-- the companion writes a diary entry about the day, in its own voice (the inner life reads these);
+- the companion writes a diary entry about the day, in its own voice, and keeps what it learned about the
+  user's life as an experience of its own (the inner life reads both);
 - the model looks for people the rules missed (``model_extract``: JSON by schema, checked against the words).
 
 The model writes the summary and the diary; what it writes is checked (length, first person for the diary,
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import datetime
 
 from os1.llm.base import Model
@@ -102,6 +104,19 @@ async def diary(model: Model, turns: list[Turn], user: str, companion: str, day:
     return f"{day:%-d %B %Y}. {user} and I talked today ({about}). I liked the time we spent."
 
 
+def experience(turns: list[Turn], learned: list[Memory], user: str, day: datetime) -> NewMemory | None:
+    """What the companion itself learned that day about the user's life, with the turns that taught it."""
+    news = [m for m in learned if m.kind in ("person", "fact", "event", "preference") and m.key != "name"][:4]
+    if not news or any(t.meta.get("care") for t in turns):
+        return None
+    told = "; ".join(re.sub(r"^You\b", "you", _DATE_NOTE.sub("", m.text).rstrip(". ")) for m in news)
+    return NewMemory(
+        "experience", f"{day:%-d %B %Y}. What I learned about {user}'s life: {told}.", subject="companion",
+        importance=0.4, confidence=0.9, valid_from=day, source="reflection",
+        source_turn_ids=tuple(sorted({i for m in news for i in m.source_turn_ids})),
+    )  # fmt: skip
+
+
 async def person_summaries(store: Store, user_id: int, turns: list[Turn], now: datetime) -> list[Memory]:
     """For each person the user has told about, what is known and when they last came up."""
     out = []
@@ -156,6 +171,10 @@ async def reflect(
             valid_from=conversation.started_at, source="reflection", source_turn_ids=provenance,
         ), now),
     ] if m is not None]  # fmt: skip
+    if (learned_today := experience(turns, learned, user, conversation.started_at)) is not None:
+        learned_today = replace(learned_today, key=f"experience:{conversation_id}")
+        if (stored := await store.memories.add(user_id, learned_today, now)) is not None:
+            out.append(stored)
     for person in await people_from_model(model, turns):  # where the rules were blind; checked, never overriding
         if (stored := await store.memories.add(user_id, person, now)) is not None:
             out.append(stored)

@@ -42,6 +42,9 @@ async def test_a_conversation_is_summarised_with_a_diary_and_people(store):
     amy = next(m for m in made if m.key == "person-summary:amy")
     assert "Amy is your sister" in amy.text and "2 March 2026" in amy.text
     assert set(diary.source_turn_ids) >= {t.id for t in await store.turns.recent(user.id, conv.id, 10)}
+    learned = next(m for m in made if m.kind == "experience")  # its own experience, pointing at what taught it
+    assert learned.text.startswith("2 March 2026. What I learned about Theo's life:") and "Amy" in learned.text
+    assert learned.subject == "companion" and learned.source_turn_ids == (min(diary.source_turn_ids),)
 
 
 async def test_a_model_that_writes_nonsense_is_replaced_by_a_plain_summary(store):
@@ -61,6 +64,7 @@ async def test_a_care_conversation_is_never_retold_in_the_diary(store):
                          lambda: T0, user.id, conv.id)
     diary = next(m for m in made if m.kind == "diary")
     assert "hurts" not in diary.text and "hard conversation" in diary.text
+    assert not [m for m in made if m.kind == "experience"]
 
 
 async def test_duplicates_are_merged_keeping_both_turns(store):
