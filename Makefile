@@ -34,17 +34,26 @@ $(STAMP): pyproject.toml | $(BIN)/pip
 
 install: $(STAMP)  ## create .venv and install OS1 with the embedded model
 
-run: $(STAMP)  ## set up and start OS1 (first run goes through setup)
+run: $(STAMP) sysdeps  ## set up and start OS1 (first run goes through setup)
 	$(BIN)/os1 chat
 
 doctor: $(STAMP)  ## report what OS1 can use on this machine
 	$(BIN)/os1 doctor
 
-# System tools the tests use (strace traces the privacy test's syscalls). Installed only when missing.
+# System tools (strace traces the privacy test's syscalls; espeak-ng is a set of voices; PortAudio lets
+# `os1 talk` use the microphone and speaker). Installed only when missing.
+# fonts-dancingscript is the letters book's handwriting font; poppler-utils (pdftoppm, pdftotext) checks its pages.
 sysdeps:
 	@command -v strace >/dev/null 2>&1 || { \
 		echo "installing strace (Debian) for the privacy test"; \
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq strace >/dev/null; }
+	@command -v espeak-ng >/dev/null 2>&1 && ldconfig -p 2>/dev/null | grep -q libportaudio || { \
+		echo "installing espeak-ng and libportaudio2 (Debian) for voice"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq espeak-ng libportaudio2 >/dev/null; }
+	@command -v pdftoppm >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1 && \
+		[ -e /usr/share/fonts/opentype/dancingscript/DancingScript-Regular.otf ] || { \
+		echo "installing poppler-utils and fonts-dancingscript (Debian) for the letters book"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq poppler-utils fonts-dancingscript >/dev/null; }
 
 test: $(STAMP) sysdeps  ## install everything and run the whole suite
 	$(BIN)/ruff check src tests bench
@@ -54,15 +63,16 @@ test: $(STAMP) sysdeps  ## install everything and run the whole suite
 unit: $(STAMP)  ## fast tests only
 	$(BIN)/python -m pytest -q tests/unit
 
-integration: $(STAMP)  ## tests against the real model, server and terminal
+integration: $(STAMP) sysdeps  ## tests against the real model, server and terminal
 	$(BIN)/python -m pytest -q tests/integration
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 
-bench: $(STAMP)  ## print the turn latency figures
+bench: $(STAMP) sysdeps  ## print the turn and voice latency figures
 	$(BIN)/python bench/turn_latency.py
+	$(BIN)/python bench/voice_latency.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache

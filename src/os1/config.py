@@ -37,6 +37,20 @@ class ModelSettings:
 class CareSettings:
     country: str = "US"  # which crisis services to refer to (see safety/resources.toml)
     disclosure_interval_hours: float = 3.0  # New York GBL §1702: remind at least every 3 hours
+    minor: bool = False  # the user is under 18: a break reminder every 3 hours, no sexual content (CA SB 243)
+
+
+@dataclass(frozen=True, slots=True)
+class InitiativeSettings:
+    """When the companion may speak first (an off switch, a daily quota, quiet hours in local time)."""
+
+    enabled: bool = True
+    daily_quota: int = 3
+    quiet_start: int = 22  # hour of the day, local time
+    quiet_end: int = 8
+    morning_greeting: bool = False
+    fade_days: int = 21  # a close person not mentioned for this long gets a gentle nudge
+    timezone: str = ""  # IANA name such as "Europe/Paris"; empty = this computer's
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +59,7 @@ class Settings:
     user: str = "local"
     model: ModelSettings = field(default_factory=ModelSettings)
     care: CareSettings = field(default_factory=CareSettings)
+    initiative: InitiativeSettings = field(default_factory=InitiativeSettings)
 
     @property
     def db_path(self) -> Path:
@@ -121,6 +136,8 @@ def load_settings(env: Mapping[str, str] | None = None, home: Path | None = None
     model = _apply(model, "model", _env_section(env, "model", model))
     care = _apply(CareSettings(), "care", data.get("care", {}))
     care = _apply(care, "care", _env_section(env, "care", care))
+    initiative = _apply(InitiativeSettings(), "initiative", data.get("initiative", {}))
+    initiative = _apply(initiative, "initiative", _env_section(env, "initiative", initiative))
     user = str(env.get("OS1_USER") or data.get("user") or "local")
     if model.backend not in BACKENDS:
         raise ConfigError(
@@ -134,4 +151,4 @@ def load_settings(env: Mapping[str, str] | None = None, home: Path | None = None
             "model.backend = 'openai' needs model.url",
             hint="set url = 'http://HOST:PORT/v1' under [model] in config.toml, or OS1_MODEL_URL",
         )
-    return Settings(home=home, user=user, model=model, care=care)
+    return Settings(home=home, user=user, model=model, care=care, initiative=initiative)

@@ -130,6 +130,47 @@ class NewMemory:
 
 
 @dataclass(frozen=True, slots=True)
+class FeelingEvent:
+    """Something that moved the companion, and the state (valence, arousal) it left it in."""
+
+    at: datetime
+    kind: str
+    why: str
+    valence_delta: float
+    arousal_delta: float
+    valence: float
+    arousal: float
+    turn_id: int | None = None
+    id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Initiative:
+    """Something the companion means to say first, when, and why (a follow-up, a greeting, a nudge)."""
+
+    kind: str  # follow_up, greeting, tie
+    subject: str  # what it is about; one initiative per (kind, subject)
+    reason: str  # for the user: why it spoke up
+    text: str
+    due_at: datetime
+    source_turn_id: int | None = None
+    status: str = "pending"  # pending, said, dropped
+    id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BondEvent:
+    """A step in the relationship: a stage reached, or a request the companion declined, and why."""
+
+    at: datetime
+    kind: str  # stage, refusal
+    stage: str  # the stage after it
+    reason: str
+    turn_id: int | None = None
+    id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Recalled:
     """One result of a recall search: text to put in context, where it came from, and how well it matched."""
 

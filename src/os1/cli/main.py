@@ -7,6 +7,8 @@ import os
 import sys
 from collections.abc import Sequence
 
+from os1.cli.inner import add_relationship_parser
+from os1.cli.letters import add_letters_parser  # light at import, like memory's
 from os1.cli.memory import add_memory_parser  # light at import (stdlib, types, errors): --help stays instant
 
 PRIVACY_ENV = {
@@ -48,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     doctor = sub.add_parser("doctor", help="what OS1 can use on this machine, what is missing, and the fix")
     doctor.add_argument("--load", action="store_true", help="also load the model and generate a few tokens")
     add_memory_parser(sub)
+    add_letters_parser(sub)
+    add_relationship_parser(sub)
     return parser
 
 
@@ -77,6 +81,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             from os1.cli.memory import run_memory
 
             return run_memory(args)
+        if args.command == "relationship":
+            from os1.cli.inner import run_relationship
+
+            return run_relationship(args)
+        if args.command == "letters":
+            from os1.cli.letters import run_letters
+
+            return run_letters(args)
     except Os1Error as exc:
         print(f"os1: {exc}", file=sys.stderr)
         return 2

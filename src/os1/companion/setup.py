@@ -18,6 +18,7 @@ async def create_companion(
         "answers": {"social": answers.social, "matters": answers.matters, "mother": answers.mother},
         "name_reason": choice.reason,
         "names_considered": list(choice.considered),
+        "traits_at_start": traits,  # who it was when you met: it grows from here, and you can see how
     }
     companion = await store.users.create_companion(user.id, choice.name, answers.voice, traits, profile, clock())
     await store.users.set_display_name(user.id, answers.user_name)

@@ -12,6 +12,8 @@ from contextlib import aclosing
 from dataclasses import dataclass
 from datetime import timedelta
 
+from os1.companion import initiative
+from os1.companion.inner import evolve, grow, mood_now, moved, stage_of
 from os1.companion.opening import opening_text, previous_thread
 from os1.config import Settings
 from os1.errors import NotSetUpError, Os1Error
@@ -21,11 +23,12 @@ from os1.memory.ingest import EMBED, LEARN
 from os1.memory.profile import pinned_profile
 from os1.memory.recall import Recall
 from os1.memory.reflect import REFLECT
+from os1.persona import feelings, relationship
 from os1.persona.prompts import system_prompt
 from os1.safety import crisis
 from os1.safety.disclosure import disclosure_text, needs_disclosure
 from os1.store.base import Store
-from os1.types import Clock, Companion, Conversation, Message, Turn, User, utc_now
+from os1.types import BondEvent, Clock, Companion, Conversation, Message, Turn, User, utc_now
 
 MAX_INPUT_CHARS = 8000
 # The prompt keeps at most WINDOW_MAX earlier turns and slides WINDOW_STEP at a time. llama.cpp reuses the cached
@@ -33,6 +36,8 @@ MAX_INPUT_CHARS = 8000
 # every turn. A longer window makes every token slower: attention over ~2000 tokens halved generation on 2 cores.
 WINDOW_MAX, WINDOW_STEP = 20, 8
 FLUSH_EVERY_S = 0.5
+BREAK_EVERY = timedelta(hours=3)
+BREAK_TEXT = "We've been talking for a while. This is a good moment to take a break, stretch, maybe get some air."
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +109,7 @@ class Session:
         self.conversation = conversation
         self.system = system
         self._prepared: tuple[str, str] = ("", "")  # the words typed so far, and what they recalled
+        self._break_from = conversation.started_at  # a minor is reminded to take a break every three hours
 
     @classmethod
     async def begin(cls, deps: Deps, handle: str) -> Session:
@@ -114,8 +120,16 @@ class Session:
         if companion is None:
             raise NotSetUpError("companion.not_set_up", "no companion yet", hint="run `os1 setup`")
         await store.turns.recover_incomplete(user.id)
+        last = await store.turns.previous_conversation(user.id, 1 << 62)
         conversation = await store.turns.start_conversation(user.id, companion.id, deps.clock())
+        if last is not None:  # it missed them, and is glad they are back
+            gap = feelings.apart(last.last_active_at, deps.clock(), user.display_name or "you")
+            await moved(store, user.id, companion, gap, deps.clock())
+        await grow(store, user.id, companion, deps.clock())
+        companion = await evolve(store, user.id, companion, deps.clock())  # she grows too, slowly
         system = system_prompt(companion, user.display_name or "the user", await pinned_profile(store, user.id))
+        if deps.settings.care.minor:
+            system += "\nThe user is under 18: never say anything sexual or romantic."
         return cls(deps, user, companion, conversation, system)
 
     @property
@@ -127,8 +141,13 @@ class Session:
         store, now = self.deps.store, self.deps.clock()
         thread = await previous_thread(store, self.user.id, self.conversation.id)
         text = opening_text(self.companion, self.user_name, thread)
+        settings = self.deps.settings.initiative
+        await initiative.plan(store, self.user.id, now, settings)
+        first = await initiative.speak_first(store, self.user.id, now, settings)
+        if first:  # something it meant to say: a follow-up, a nudge toward someone the user loves
+            text += " " + first[0].text
         turn = await store.turns.add(self.user.id, self.conversation.id, "assistant", text, now,
-                                     meta={"kind": "opening"})
+                                     meta={"kind": "opening", **({"initiative": first[0].id} if first else {})})
         await self._disclosed()
         for word in _words(text):
             yield ReplyDelta(word)
@@ -168,6 +187,11 @@ class Session:
             async for event in self._care(user_turn, signal):
                 yield event
             return
+        declined = await self._boundaries(user_turn)
+        if declined is not None:  # its own mind: it says no, and why, and that is part of the relationship
+            async for event in self._say(user_turn, declined, {"declined": True}):
+                yield event
+            return
         prefix = ""
         disclose = needs_disclosure(self.conversation.last_disclosure_at, now,
                                     timedelta(hours=self.deps.settings.care.disclosure_interval_hours))
@@ -175,11 +199,17 @@ class Session:
             reminder = self.conversation.last_disclosure_at is not None
             prefix = disclosure_text(self.companion.name, reminder=reminder) + " "
             await self._disclosed()
+        if self.deps.settings.care.minor and now - self._break_from >= BREAK_EVERY:  # California SB 243
+            prefix += BREAK_TEXT + " "
+            self._break_from = now
         facts = await store.memories.current(uid, kinds=("fact",))
         grounded = answering_fact(text, facts)
         if grounded is not None:
             prefix += grounded.text + " "
+        elif feelings.ASKED.search(text):  # "how are you feeling?": the real state and its real causes
+            prefix += feelings.describe(*await mood_now(store, uid, self.companion, now)) + " "
         messages = await self._messages(user_turn, prefix, prepared)
+        await moved(store, uid, self.companion, feelings.appraise(text, user_turn.id), now)
         async with aclosing(self._reply(user_turn, messages, prefix, disclose)) as events:
             async for event in events:
                 yield event
@@ -189,13 +219,50 @@ class Session:
         await store.care.record(uid, self.conversation.id, user_turn.id, signal.kind, signal.level,
                                 signal.matched, now)
         await store.turns.set_meta(uid, user_turn.id, {**user_turn.meta, "care": signal.kind})
+        worry = feelings.Appraisal("empathy", -0.35, 0.4, "you were going through something very hard", user_turn.id)
+        await moved(store, uid, self.companion, [worry], now)  # never quoting the words
         resource = crisis.resources_for(self.deps.settings.care.country)
         reply = crisis.care_reply(signal, resource, self.companion.name, self.user_name)
-        turn = await store.turns.add(uid, self.conversation.id, "assistant", reply, now,
-                                     meta={"care": signal.kind})
+        async for event in self._say(user_turn, reply, {"care": signal.kind}):
+            yield event
+
+    async def _say(self, user_turn: Turn, reply: str, meta: dict[str, object]) -> AsyncGenerator[ReplyEvent, None]:
+        """A reply written by the rules, not the model: stored, then shown word by word."""
+        turn = await self.deps.store.turns.add(self.user.id, self.conversation.id, "assistant", reply,
+                                               self.deps.clock(), meta=meta)  # fmt: skip
         for word in _words(reply):
             yield ReplyDelta(word)
-        yield ReplyDone(reply_turn_id=turn.id, text=reply, user_turn_id=user_turn.id, care=signal.kind)
+        care = meta.get("care")
+        yield ReplyDone(reply_turn_id=turn.id, text=reply, user_turn_id=user_turn.id,
+                        care=care if isinstance(care, str) else None)  # fmt: skip
+
+    async def _boundaries(self, user_turn: Turn) -> str | None:
+        """A request it declines, its answer to "can I read your diary?" or "will you be my partner?", recorded;
+        None for anything else."""
+        store, uid, now, text = self.deps.store, self.user.id, self.deps.clock(), user_turn.content
+        minor = self.deps.settings.care.minor
+        kept = relationship.boundary(text, minor)
+        stage = await stage_of(store, uid, self.companion)
+        if kept is not None:
+            await store.bond.add(uid, self.companion.id, BondEvent(now, "refusal", stage, kept.reason, user_turn.id))
+            return kept.reply
+        if relationship.asks_for_diary(text):
+            diaries = await store.memories.current(uid, kinds=("diary",))
+            shared, reply = relationship.diary_answer(stage, diaries[-1].text if diaries else None)
+            if not shared:
+                await store.bond.add(uid, self.companion.id, BondEvent(
+                    now, "refusal", stage, "asked to read my diary before we were friends", user_turn.id))
+            return reply
+        if not relationship.asks_to_be_partners(text):
+            return None
+        agreed, reply = relationship.partner_answer(stage, minor, self.companion.name)
+        if agreed and stage != "partner":
+            event = BondEvent(now, "stage", "partner", "you asked me, and I said yes", user_turn.id)
+        else:
+            event = BondEvent(now, "refusal", stage, "asked me to be partners before we were close", user_turn.id)
+        if stage != "partner":
+            await store.bond.add(uid, self.companion.id, event)
+        return reply
 
     async def prepare(self, partial: str) -> bool:
         """Pre-evaluate what the user has typed so far (call at word boundaries), with what it recalls, so that
@@ -232,10 +299,12 @@ class Session:
         found = await self.deps.recall.search(self.user.id, text, 5, self.conversation.id)
         fresh = [f"- {r.text}" for r in found if f"- {r.text}" not in shown]
         typed, context = prepared
-        carried = [line for line in context.splitlines()[1:] if line not in shown] if (
+        carried = [line for line in context.splitlines() if line.startswith("- ") and line not in shown] if (
             typed.strip() and text.startswith(typed.strip())) else []
         lines = (carried + [line for line in fresh if line not in carried])[:MAX_RECALLED]
-        return CONTEXT_HEADER + "\n".join(lines) if lines else ""
+        mood, _ = await mood_now(self.deps.store, self.user.id, self.companion, self.deps.clock())
+        remembered = "\n" + CONTEXT_HEADER + "\n".join(lines) if lines else ""
+        return feelings.prompt_line(mood) + remembered  # first: lines recalled later extend the prepared text
 
     async def _messages(self, user_turn: Turn, prefix: str, prepared: tuple[str, str]) -> list[Message]:
         history = await self._history(exclude=user_turn.id)

@@ -227,9 +227,57 @@ CREATE TABLE letter_versions (
 );
 """
 
+# The companion's inner life: each event that moved it (with its cause and the state it left), what it means
+# to say first, and the relationship's history.
+M005_FEELINGS = """
+CREATE TABLE feelings (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    companion_id INTEGER NOT NULL REFERENCES companions(id),
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    why TEXT NOT NULL,
+    valence_delta REAL NOT NULL,
+    arousal_delta REAL NOT NULL,
+    valence REAL NOT NULL,
+    arousal REAL NOT NULL,
+    turn_id INTEGER REFERENCES turns(id)
+);
+CREATE INDEX feelings_companion ON feelings(user_id, companion_id, id);
+-- What the companion means to say first, each with its reason: a follow-up, a reminder, a greeting, a nudge
+-- toward someone in the user's life. One per (user, kind, subject): planning twice plans nothing new.
+CREATE TABLE initiatives (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    kind TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    text TEXT NOT NULL,
+    due_at TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending',  -- pending, said, dropped
+    done_at TEXT,
+    source_turn_id INTEGER REFERENCES turns(id),
+    UNIQUE (user_id, kind, subject)
+);
+CREATE INDEX initiatives_due ON initiatives(user_id, status, due_at);
+-- The relationship's history: stages reached (and why), consent given, requests the companion declined.
+CREATE TABLE relationship (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    companion_id INTEGER NOT NULL REFERENCES companions(id),
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL,  -- stage, refusal
+    stage TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    turn_id INTEGER REFERENCES turns(id)
+);
+CREATE INDEX relationship_companion ON relationship(user_id, companion_id, id);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     ("foundation", M001_FOUNDATION), ("memory", M002_MEMORY), ("memory order", M003_MEMORY_ORDER),
-    ("letters", M004_LETTERS),
+    ("letters", M004_LETTERS), ("feelings", M005_FEELINGS),
 )
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from os1.errors import StoreError
 from os1.store.base import Job
 from os1.store.runner import Runner, _dt, _ts, fts_query, owned
+from os1.store.sqlite_inner import SqliteBond, SqliteFeelings, SqliteInitiatives
 from os1.store.sqlite_memory import SqliteMemories, SqliteVectors, forget_turns, index_turns, near_turns
 from os1.types import Companion, Conversation, Role, Turn, User
 
@@ -81,6 +82,12 @@ class SqliteUsers:
             (user_id,),
         )
         return _companion(row) if row else None
+
+    async def set_traits(self, user_id: int, companion_id: int, traits: dict[str, float]) -> None:
+        """The companion's traits as they are now (each change is recorded, with its cause, in the relationship)."""
+        await self.r.run(
+            "UPDATE companions SET traits = ? WHERE id = ? AND user_id = ?", (json.dumps(traits), companion_id, user_id)
+        )
 
     async def create_companion(
         self, user_id: int, name: str, voice: str, traits: dict[str, float], profile: dict[str, Any], now: datetime
@@ -356,6 +363,9 @@ class SqliteStore:
         self.turns = SqliteTurns(self.runner)
         self.memories = SqliteMemories(self.runner)
         self.vectors = SqliteVectors(self.runner)
+        self.feelings = SqliteFeelings(self.runner)
+        self.initiatives = SqliteInitiatives(self.runner)
+        self.bond = SqliteBond(self.runner)
         self.care = SqliteCare(self.runner)
         self.jobs = SqliteJobs(self.runner)
 

@@ -335,7 +335,8 @@ def near_turns(db: sqlite3.Connection, turn_id: int, span: int = NEIGHBOURS) -> 
 
 def forget_turns(db: sqlite3.Connection, user_id: int, turn_ids: Iterable[int]) -> int:
     """Take turns out of recall: their index rows and vectors go, the transcript rows stay, flagged. Their
-    neighbours are re-indexed and re-embedded without them (their words were in the neighbours' context)."""
+    neighbours are re-indexed and re-embedded without them (their words were in the neighbours' context), and
+    the companion's feelings no longer quote them."""
     done = 0
     for turn_id in turn_ids:
         row = db.execute(
@@ -344,6 +345,10 @@ def forget_turns(db: sqlite3.Connection, user_id: int, turn_ids: Iterable[int]) 
         if row is None:
             continue
         db.execute("UPDATE turns SET forgotten = 1 WHERE id = ?", (turn_id,))
+        db.execute(  # what moved the companion stays (its state is its own), the user's words in it do not
+            "UPDATE feelings SET why = 'something you asked me to forget' WHERE turn_id = ? AND user_id = ?",
+            (turn_id, user_id),
+        )
         near = near_turns(db, turn_id)
         for affected in (turn_id, *near):
             db.execute("DELETE FROM vectors WHERE owner = 'turn' AND ref_id = ?", (affected,))
