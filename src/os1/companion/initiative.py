@@ -6,6 +6,7 @@ Planning reads memory and keeps each idea with its reason (``store.initiatives``
 - a **nudge toward a person** who matters (family, partner, friends) and has not come up for a while ("You
   haven't mentioned Amy in four weeks…"), at most once a month per person: the companion should send the user
   back toward people, not keep them;
+- one of its own **curiosities** a week, once it has known the user for a week (``persona/curiosity.py``);
 - a **morning greeting**, when the user turns it on.
 
 Speaking respects the user's settings: an off switch, a daily quota, and quiet hours in local time. Ideas that
@@ -20,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from os1.config import InitiativeSettings
 from os1.memory.when import resolve
+from os1.persona.curiosity import curiosities
 from os1.store.base import Store
 from os1.types import Initiative, Memory
 
@@ -97,11 +99,23 @@ async def plan(store: Store, user_id: int, now: datetime, settings: InitiativeSe
             if (idea := follow_up(event, zone)) is not None:
                 ideas.append(idea)
     ideas += await fading_ties(store, user_id, now, settings.fade_days)
+    companion = await store.users.active_companion(user_id)
+    if companion is not None and (now - companion.created_at).days >= 7:  # once it knows them a little
+        ideas.append(wondering(companion.traits, companion.name, now))
     if settings.morning_greeting:
         tomorrow = now.astimezone(zone).date() + timedelta(days=1)
         ideas.append(Initiative("greeting", f"greeting:{tomorrow}", "you asked for a good-morning message",
                                 "Good morning! How did you sleep?", datetime.combine(tomorrow, time(8, 30), zone)))
     return [idea for idea in ideas if await store.initiatives.plan(user_id, idea, now)]
+
+
+def wondering(traits: dict[str, float], name: str, now: datetime) -> Initiative:
+    """One of its own curiosities a week, in turn: something it has been wondering about."""
+    week = now.isocalendar()
+    own = curiosities(traits, name)
+    topic, question = own[week.week % len(own)]
+    return Initiative("curiosity", f"curiosity:{week.year}-{week.week}", f"I've been wondering about {topic}",
+                      f"Can I ask you something I've been wondering about? {question}", now)
 
 
 def quiet(now: datetime, settings: InitiativeSettings) -> bool:
