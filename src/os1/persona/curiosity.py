@@ -13,7 +13,7 @@ CURIOSITIES = (
     ("memory", "curiosity", "Why do you think some ordinary days stay with people for years, and others vanish?"),
     ("letters", "warmth", "Is there a letter you've kept for a long time? I wonder what makes people keep them."),
     ("cities", "energy", "What does your city sound like at night? I only know it through you."),
-    ("jokes", "playfulness", "What's the first joke you remember laughing at? I'm trying to understand why jokes work."),
+    ("jokes", "playfulness", "What's the first joke you remember laughing at? I want to understand why jokes work."),
     ("music", "warmth", "Is there a song that takes you straight back to a particular year?"),
     ("names", "curiosity", "Do you like your name? I chose mine, and I still think about what names do to us."),
     ("quiet", "calm", "Where do you go when you need things to be quiet?"),
