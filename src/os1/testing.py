@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from os1.types import Chunk, Message
 
 if TYPE_CHECKING:
     import numpy as np
+
+    from os1.voice.audio import AudioChunk
+    from os1.voice.stt import Transcript
+    from os1.voice.vad import VadState
 
 
 class FakeModel:
@@ -89,3 +93,74 @@ class HashEmbedder:
     async def embed(self, texts: Sequence[str]) -> np.ndarray:
         self.calls += 1
         return self.embed_sync(texts)
+
+
+class ScriptedSTT:
+    """An ``STT`` that hears what it is told: each stream of audio (one stretch of speech) is transcribed as the
+    next queued text, with a partial transcript of its first word on the way. ``enqueue`` adds texts; with
+    none left it hears ``default``. Records the seconds of audio of each stream."""
+
+    def __init__(self, *texts: str, default: str = "") -> None:
+        self.texts = list(texts)
+        self.default = default
+        self.streams: list[float] = []
+
+    def enqueue(self, *texts: str) -> ScriptedSTT:
+        self.texts.extend(texts)
+        return self
+
+    async def transcribe(self, audio: AsyncIterable[AudioChunk]) -> AsyncGenerator[Transcript, None]:
+        from os1.voice.stt import Transcript
+
+        seconds = 0.0
+        text = self.texts.pop(0) if self.texts else self.default
+        partial_sent = False
+        async for chunk in audio:
+            seconds += chunk.duration_s
+            if not partial_sent and seconds >= 0.3 and text:
+                partial_sent = True
+                yield Transcript(text.split()[0], False, seconds)
+        self.streams.append(seconds)
+        yield Transcript(text, True, seconds)
+
+
+class SilentTTS:
+    """A ``TTS`` that speaks silence: ``ms_per_char`` milliseconds of it per character of text, at 16 kHz, in one
+    chunk. Records what it was asked to say."""
+
+    def __init__(self, ms_per_char: float = 60.0, delay_s: float = 0.0) -> None:
+        self.ms_per_char = ms_per_char
+        self.delay_s = delay_s
+        self.said: list[str] = []
+
+    async def synthesize(self, text: str) -> AsyncGenerator[AudioChunk, None]:
+        from os1.voice.audio import AudioChunk
+
+        self.said.append(text)
+        if self.delay_s:
+            await asyncio.sleep(self.delay_s)
+        samples = int(16 * self.ms_per_char * len(text))
+        yield AudioChunk(b"\0\0" * samples, 16000)
+
+
+class LoudnessVAD:
+    """A ``VAD`` for synthetic audio: speech is any chunk louder than ``threshold`` (RMS). Use with tones for
+    speech and zeros for silence; Silero is tested against real speech in tests/integration."""
+
+    def __init__(self, threshold: float = 0.05) -> None:
+        self.threshold = threshold
+
+    def process(self, chunk: AudioChunk) -> VadState:
+        from os1.voice.vad import VadState
+
+        samples = chunk.array()
+        level = float((samples**2).mean() ** 0.5) if samples.size else 0.0
+        return VadState(level >= self.threshold, min(1.0, level / self.threshold / 2))
+
+
+def tone(seconds: float, rate: int = 16000, level: float = 0.3) -> np.ndarray:
+    """A 220 Hz tone: "speech" for ``LoudnessVAD``."""
+    import numpy as np
+
+    t = np.arange(int(seconds * rate)) / rate
+    return (level * np.sin(2 * np.pi * 220 * t)).astype(np.float32)

@@ -47,6 +47,14 @@ def build_parser() -> argparse.ArgumentParser:
     chat = sub.add_parser("chat", help="talk with your companion in the terminal (Ctrl-D to leave)")
     chat.add_argument("--no-setup", action="store_true", help="fail instead of running setup on first use")
 
+    talk = sub.add_parser("talk", help="talk out loud: microphone and speaker, or --in question.wav --out reply.wav")
+    talk.add_argument("--in", dest="input", metavar="FILE", help="one spoken turn from this audio file (no device)")
+    talk.add_argument("--out", dest="output", metavar="FILE", help="write the spoken reply here (a WAV file)")
+    talk.add_argument("--voice", metavar="NAME", help="speak with this voice, and keep it (see --list-voices)")
+    talk.add_argument("--list-voices", action="store_true", help="the voices installed, and which is chosen")
+    talk.add_argument("--rate", type=float, help="speaking rate for this run (1.0 = normal, 1.2 = faster)")
+    talk.add_argument("--pitch", type=float, help="pitch for this run (1.0 = the voice's own)")
+
     doctor = sub.add_parser("doctor", help="what OS1 can use on this machine, what is missing, and the fix")
     doctor.add_argument("--load", action="store_true", help="also load the model and generate a few tokens")
     add_memory_parser(sub)
@@ -73,6 +81,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from os1.cli.chat import run_chat
 
             return run_chat(args)
+        if args.command == "talk":
+            from os1.cli.talk import run_talk
+
+            return run_talk(args)
         if args.command == "doctor":
             from os1.cli.doctor import run_doctor
 

@@ -1,0 +1,396 @@
+"""The spoken conversation: microphone audio in, events out (transcripts, reply text, reply audio).
+
+    mic ─AudioChunk→ VAD → Endpointer ─segments→ STT ─text→ respond(text) ─deltas→ sentences → TTS → ReplyAudio
+
+``VoicePipeline.converse(mic)`` is the whole loop; ``speak(text)`` is its second half alone. Both are async
+iterators of small frozen events, so a terminal, a speaker or a WebSocket can drive them the same way: play each
+``ReplyAudio``, and drop whatever is still queued for playback on ``PlaybackStopped``.
+
+Overlap: each stretch of speech (a segment) is transcribed while it is spoken (partial ``Heard`` events) and in
+full as soon as it ends, during the silence that decides whether the turn is over; the words heard so far are
+handed to ``prepare`` (the model pre-reads them). The reply's first clause goes to TTS as soon as it is written,
+then each sentence, while the model writes the next.
+
+Barge-in: speech that starts while the companion speaks stops playback at once (``PlaybackStopped``) and the
+reply's audio is held. If it turns out to be a backchannel ("mm-hm", a cough) playback resumes; if it is longer
+than ``confirm_ms`` or says more, the reply is cancelled (``Interrupted``: the responder keeps what it had said)
+and the speech starts the next turn. The pipeline does not cancel an echo of its own voice: use headphones."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+import time
+from collections import deque
+from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from os1.errors import Os1Error
+from os1.voice.audio import AudioChunk, Resampler
+from os1.voice.events import (
+    Heard,
+    Interrupted,
+    Notice,
+    ReplyAudio,
+    ReplySentence,
+    ReplyText,
+    SpeechStarted,
+    TurnEnded,
+    VoiceEvent,
+)
+from os1.voice.playback import Player
+from os1.voice.stt import STT, Transcript
+from os1.voice.tts import TTS
+from os1.voice.vad import VAD, Endpointer, Endpointing, is_backchannel
+
+MERGE_MAX_S = 20.0  # segments are joined while the whole stays well inside Whisper's 30-second window
+Responder = Callable[[str], AsyncIterator[str]]  # the user's words → the reply's text, streamed
+Preparer = Callable[[str], Awaitable[object]]  # pre-read the words heard so far (optional)
+
+
+_END_MARK = re.compile(r"[.!?…][\"')\]]*\s")
+_CLAUSE_MARK = re.compile(r"[,;:—][\"')\]]*\s")
+_TITLES = ("Mr.", "Mrs.", "Ms.", "Dr.", "St.")
+
+
+class SentenceSplitter:
+    """Cuts streamed text into pieces for TTS. The first piece is short, so the first audio comes soon: it ends
+    at a sentence end, at a clause mark once it has ``first_words`` words, or after ``first_max`` words
+    whatever comes; the rest are whole sentences (the first one plays while they are made)."""
+
+    def __init__(self, first_words: int = 3, first_max: int = 7) -> None:
+        self.first_words = first_words
+        self.first_max = first_max
+        self.buffer = ""
+        self.pieces = 0
+
+    def feed(self, text: str) -> list[str]:
+        self.buffer += text
+        out = []
+        while piece := self._cut():
+            out.append(piece)
+        return out
+
+    def _cut(self) -> str:
+        for match in _END_MARK.finditer(self.buffer):
+            if not self.buffer[: match.end()].rstrip().endswith(_TITLES):
+                return self._take(match.end())
+        if self.pieces == 0:
+            for match in _CLAUSE_MARK.finditer(self.buffer):
+                if len(self.buffer[: match.end()].split()) >= self.first_words:
+                    return self._take(match.end())
+            spaces = [m.end() for m in re.finditer(r"\S\s+", self.buffer)]
+            if len(spaces) >= self.first_max:
+                return self._take(spaces[self.first_max - 1])
+        return ""
+
+    def _take(self, end: int) -> str:
+        piece, self.buffer = self.buffer[:end].strip(), self.buffer[end:]
+        self.pieces += 1
+        return piece
+
+    def flush(self) -> str:
+        piece, self.buffer = self.buffer.strip(), ""
+        return piece
+
+
+class _End:
+    pass
+
+
+_END = _End()
+
+
+@dataclass
+class _Segment:
+    """One stretch of speech: its audio goes to STT as it comes."""
+
+    audio: asyncio.Queue[AudioChunk | None] = field(default_factory=asyncio.Queue)
+    task: asyncio.Task[None] | None = None
+    final: Transcript | None = None
+    partial: str = ""
+    chunks: list[AudioChunk] = field(default_factory=list)
+    during_reply: bool = False  # started while the companion spoke: a barge-in or a backchannel
+
+
+class VoicePipeline:
+    """Stages wired for a spoken conversation. ``vad`` makes a fresh VAD for each conversation."""
+
+    def __init__(self, respond: Responder, stt: STT, tts: TTS, vad: Callable[[], VAD],
+                 timing: Endpointing | None = None, prepare: Preparer | None = None,
+                 first_words: int = 3, clock: Callable[[], float] = time.monotonic) -> None:
+        self.respond = respond
+        self.stt = stt
+        self.tts = tts
+        self.vad = vad
+        self.timing = timing or Endpointing()
+        self.prepare = prepare
+        self.first_words = first_words
+        self.clock = clock
+
+    async def speak(self, text: str) -> AsyncGenerator[VoiceEvent, None]:
+        """Reply to ``text``: reply text as it streams, each piece handed to TTS, its audio, then ``TurnEnded``."""
+        out: asyncio.Queue[Any] = asyncio.Queue()
+        written: list[str] = []
+        pieces: asyncio.Queue[str | None] = asyncio.Queue()
+        tasks = [asyncio.create_task(self._write(text, out, pieces, written)),
+                 asyncio.create_task(self._voice(pieces, out))]
+        interrupted = True
+        try:
+            while (event := await out.get()) is not _END:
+                if isinstance(event, BaseException):
+                    raise event
+                yield event
+            interrupted = False
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        yield TurnEnded(text, "".join(written).strip(), interrupted)
+
+    async def _write(self, text: str, out: asyncio.Queue[Any], pieces: asyncio.Queue[str | None],
+                     written: list[str]) -> None:
+        splitter = SentenceSplitter(self.first_words)
+        try:
+            async for delta in self.respond(text):
+                written.append(delta)
+                out.put_nowait(ReplyText(delta))
+                for piece in splitter.feed(delta):
+                    out.put_nowait(ReplySentence(piece))
+                    pieces.put_nowait(piece)
+            if rest := splitter.flush():
+                out.put_nowait(ReplySentence(rest))
+                pieces.put_nowait(rest)
+        except asyncio.CancelledError:
+            raise
+        except BaseException as exc:  # handed to the reader, which raises it
+            out.put_nowait(exc)
+        finally:
+            pieces.put_nowait(None)
+
+    async def _voice(self, pieces: asyncio.Queue[str | None], out: asyncio.Queue[Any]) -> None:
+        try:
+            while (piece := await pieces.get()) is not None:
+                async for chunk in self.tts.synthesize(piece):
+                    out.put_nowait(ReplyAudio(chunk))
+            out.put_nowait(_END)
+        except asyncio.CancelledError:
+            raise
+        except BaseException as exc:
+            out.put_nowait(exc)
+
+    async def converse(self, mic: AsyncIterable[AudioChunk], realtime: bool = True
+                       ) -> AsyncGenerator[VoiceEvent, None]:
+        """The spoken conversation over ``mic`` (any rate), until it ends. Each turn ends with ``TurnEnded``;
+        a stream with no speech in it ends with ``Notice("audio.no_speech")``. With ``realtime`` (a microphone,
+        a WebSocket) reply audio is sent at the pace it plays; without (a file), as soon as it is made."""
+        conversation = _Conversation(self, realtime)
+        listener = asyncio.create_task(conversation.listen(mic))
+        try:
+            while True:
+                event = await conversation.out.get()
+                if event is _END:
+                    break
+                if isinstance(event, BaseException):
+                    raise event
+                yield event
+            await listener
+        finally:
+            await conversation.close(listener)
+
+
+class _Conversation:
+    """The state of one ``converse`` run: the segments of the user's turn, the reply, and playback."""
+
+    def __init__(self, pipeline: VoicePipeline, realtime: bool) -> None:
+        self.p = pipeline
+        self.realtime = realtime
+        self.out: asyncio.Queue[Any] = asyncio.Queue()
+        self.vad = pipeline.vad()
+        self.ends = Endpointer(pipeline.timing)
+        self.resampler = Resampler()
+        self.preroll: deque[AudioChunk] = deque(maxlen=15)  # 300 ms before the VAD said "speech"
+        self.segments: list[_Segment] = []
+        self.gap: list[AudioChunk] = []  # since the last segment ended
+        self.current: _Segment | None = None
+        self.reply: asyncio.Task[None] | None = None
+        self.preparing: asyncio.Task[object] | None = None
+        self.prepared = ""
+        self.turns = 0
+        self.player = Player(pipeline.clock, self.out, realtime)
+
+    @property
+    def speaking(self) -> bool:
+        return (self.reply is not None and not self.reply.done()) or self.player.busy
+
+    async def listen(self, mic: AsyncIterable[AudioChunk]) -> None:
+        try:
+            async for raw in mic:
+                chunk = self.resampler.convert(raw)
+                if chunk.samples:
+                    self._hear(chunk)
+                    await self._decide()
+            await self._finish()
+            self.out.put_nowait(_END)
+        except asyncio.CancelledError:
+            raise
+        except BaseException as exc:
+            self.out.put_nowait(exc)
+
+    def _hear(self, chunk: AudioChunk) -> None:
+        edge = self.ends.step(self.vad.process(chunk), chunk.duration_s * 1000)
+        self.preroll.append(chunk)
+        if self.current is None:
+            self.gap.append(chunk)
+        if edge == "start":
+            self._open()
+        elif self.current is not None:
+            self.current.chunks.append(chunk)
+            self.current.audio.put_nowait(chunk)
+        if edge == "end" and self.current is not None:
+            self.current.audio.put_nowait(None)  # transcribed in full now, while the silence goes on
+            self.current = None
+            self.gap = []
+
+    def _open(self) -> None:
+        """Speech began. If it follows a segment of the same turn after a pause, the two become one segment,
+        transcribed again as a whole: Whisper hears the sentence, not pieces of it."""
+        during_reply = self.speaking
+        last = self.segments[-1] if self.segments else None
+        audio = list(self.preroll)
+        if last is not None and last.during_reply == during_reply and (
+                sum(c.duration_s for c in last.chunks + self.gap) < MERGE_MAX_S):
+            audio = last.chunks + self.gap
+            if last.task is not None:
+                last.task.cancel()
+            self.segments.remove(last)
+        self.current = _Segment(during_reply=during_reply, chunks=audio)
+        for piece in audio:
+            self.current.audio.put_nowait(piece)
+        self.current.task = asyncio.create_task(self._transcribe(self.current))
+        self.segments.append(self.current)
+        self.out.put_nowait(SpeechStarted())
+        if during_reply and not self.player.paused:
+            self.player.pause()
+
+    async def _transcribe(self, segment: _Segment) -> None:
+        async def audio() -> AsyncIterator[AudioChunk]:
+            while (chunk := await segment.audio.get()) is not None:
+                yield chunk
+
+        async for transcript in self.p.stt.transcribe(audio()):
+            if transcript.final:
+                segment.final = transcript
+            elif transcript.text:
+                segment.partial = transcript.text
+                if not segment.during_reply:
+                    self.out.put_nowait(Heard(f"{self._words(upto=segment)} {transcript.text}".strip()))
+
+    def _words(self, upto: _Segment | None = None, partial: bool = False) -> str:
+        """The words of this turn's segments (before ``upto``; with ``partial``, unfinished ones too)."""
+        words = []
+        for segment in self.segments:
+            if segment is upto:
+                break
+            text = segment.final.text if segment.final is not None else segment.partial if partial else ""
+            words.append(text)
+        return " ".join(w for w in words if w).strip()
+
+    async def _decide(self) -> None:
+        """After each chunk: barge-in, backchannel, or the end of the user's turn."""
+        await asyncio.sleep(0)  # let finished transcriptions report
+        if self.player.paused and self.segments:
+            segment = self.segments[-1]
+            if self.ends.in_segment and self.ends.segment_ms >= self.p.timing.confirm_ms:
+                await self._barge_in()
+            elif segment.final is not None:
+                if is_backchannel(segment.final.text):
+                    self.segments.remove(segment)
+                    self.player.resume()
+                else:
+                    await self._barge_in()
+            return
+        if self.speaking:
+            return
+        if all(s.final is not None for s in self.segments):
+            self.segments = [s for s in self.segments if s.final is not None and s.final.text]
+            if not self.segments:
+                self.ends.reset()
+            elif self.ends.turn_over(self._words()):
+                self._start_reply(self._words())
+                return
+        heard = self._words(partial=True)
+        if heard and heard != self.prepared and self.p.prepare is not None and (
+                self.preparing is None or self.preparing.done()):
+            self.prepared = heard
+            self.preparing = asyncio.create_task(self._prepare(heard))
+
+    async def _prepare(self, text: str) -> object:
+        assert self.p.prepare is not None
+        try:
+            return await self.p.prepare(text)
+        except Exception:  # an optimisation only: the turn itself reports real failures
+            return None
+
+    async def _barge_in(self) -> None:
+        for segment in self.segments:  # the speech so far becomes the next turn
+            segment.during_reply = False
+        if self.reply is not None and not self.reply.done():
+            self.reply.cancel()
+            await asyncio.wait({self.reply})
+        self.player.stop()
+
+    def _start_reply(self, text: str) -> None:
+        self.segments = []
+        self.ends.reset()
+        self.turns += 1
+        self.prepared = ""
+        self.out.put_nowait(Heard(text, final=True))
+        if self.preparing is not None and not self.preparing.done():
+            self.preparing.cancel()  # the turn queues behind a prefill on the model's thread; no need to wait
+        self.reply = asyncio.create_task(self._run_reply(text))
+
+    async def _run_reply(self, text: str) -> None:
+        written: list[str] = []
+        try:
+            async with contextlib.aclosing(self.p.speak(text)) as events:
+                async for event in events:
+                    if isinstance(event, ReplyText):
+                        written.append(event.text)
+                    self.player.put(event)
+        except asyncio.CancelledError:
+            self.out.put_nowait(Interrupted("".join(written).strip()))
+            self.out.put_nowait(TurnEnded(text, "".join(written).strip(), interrupted=True))
+            raise
+        except Os1Error as exc:
+            self.out.put_nowait(Notice(exc.code, exc.message))
+
+    async def _finish(self) -> None:
+        """The microphone stream ended: finish what was said, and wait for the reply to be played."""
+        if self.current is not None:
+            self.current.audio.put_nowait(None)
+            self.current = None
+        for segment in list(self.segments):
+            if segment.task is not None:
+                await segment.task
+        if self.player.paused:
+            self.player.resume()
+        if self.reply is not None:
+            await asyncio.wait({self.reply})
+        text = self._words()
+        if text:
+            self._start_reply(text)
+            assert self.reply is not None
+            await asyncio.wait({self.reply})
+        elif self.turns == 0:
+            self.out.put_nowait(Notice("audio.no_speech", "no speech was heard"))
+        await self.player.drain()
+
+    async def close(self, listener: asyncio.Task[None]) -> None:
+        tasks = [t for t in (listener, self.reply, self.preparing, *(s.task for s in self.segments)) if t]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await self.player.close()

@@ -1,0 +1,231 @@
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+
+import numpy as np
+
+from os1.companion.turn import ReplyDelta, Session
+from os1.testing import LoudnessVAD, ScriptedSTT, SilentTTS, tone
+from os1.voice.audio import AudioChunk, chunked
+from os1.voice.events import (
+    Heard,
+    Interrupted,
+    Notice,
+    PlaybackResumed,
+    PlaybackStopped,
+    ReplyAudio,
+    ReplySentence,
+    ReplyText,
+    SpeechStarted,
+    TurnEnded,
+)
+from os1.voice.pipeline import SentenceSplitter, VoicePipeline
+from os1.voice.vad import Endpointing
+
+from .conftest import World
+
+
+def quiet(seconds: float) -> np.ndarray:
+    return np.zeros(int(seconds * 16000), dtype=np.float32)
+
+
+def responder(session: Session):
+    async def respond(text: str) -> AsyncIterator[str]:
+        async for event in session.turn(text):
+            if isinstance(event, ReplyDelta):
+                yield event.text
+
+    return respond
+
+
+def pipeline(session: Session, stt: ScriptedSTT, tts: SilentTTS, **kw) -> VoicePipeline:
+    return VoicePipeline(responder(session), stt, tts, LoudnessVAD, prepare=session.prepare, **kw)
+
+
+async def mic(*parts: np.ndarray | asyncio.Event | Callable[[], bool]) -> AsyncIterator[AudioChunk]:
+    """Audio parts; an Event in between waits until it is set (e.g. until the reply is being played), a
+    function until it returns True."""
+    for part in parts:
+        if isinstance(part, asyncio.Event):
+            await asyncio.wait_for(part.wait(), 10)
+            continue
+        if callable(part):
+            async with asyncio.timeout(10):
+                while not part():  # noqa: ASYNC110  (polls what a fake recorded)
+                    await asyncio.sleep(0.01)
+            continue
+        for chunk in chunked(part):
+            yield chunk
+            await asyncio.sleep(0)
+
+
+def test_sentence_splitter_sends_a_first_clause_early_then_sentences():
+    s = SentenceSplitter(first_words=4)
+    pieces = []
+    for token in "Well, I think that you're right, mostly. Mr. Smith agreed! Did he? Yes".split(" "):
+        pieces += s.feed(token + " ")
+    pieces.append(s.flush())
+    assert pieces == ["Well, I think that you're right,", "mostly.", "Mr. Smith agreed!", "Did he?", "Yes"]
+    assert SentenceSplitter().feed("Hi, there. ") == ["Hi, there."]
+    long = SentenceSplitter(first_max=5)
+    assert long.feed("I really do think that we should go ") == ["I really do think that"]
+    assert long.feed("there again some day, maybe in May. ") == ["we should go there again some day, maybe in May."]
+
+
+async def test_speak_streams_sentences_into_tts_while_the_reply_is_written(world: World):
+    session = await world.session()
+    world.model.enqueue("I went there too. It was lovely. We should go again sometime.")
+    world.model.delay_s = 0.01
+    tts = SilentTTS()
+    events = [e async for e in pipeline(session, ScriptedSTT(), tts).speak("I went to the market.")]
+    kinds = [type(e).__name__ for e in events]
+    assert tts.said[-3:] == ["I went there too.", "It was lovely.", "We should go again sometime."]
+    first_audio = kinds.index("ReplyAudio")
+    last_text = len(kinds) - 1 - kinds[::-1].index("ReplyText")
+    assert first_audio < last_text  # the first sentence was spoken before the reply was finished
+    assert isinstance(events[-1], TurnEnded) and not events[-1].interrupted
+    assert events[-1].reply_text.endswith("We should go again sometime.")
+
+
+async def test_a_spoken_turn_end_to_end(world: World):
+    session = await world.session()
+    world.model.enqueue("That sounds wonderful.")
+    stt = ScriptedSTT("I bought some apples today.")
+    events = [e async for e in pipeline(session, stt, SilentTTS()).converse(
+        mic(quiet(0.3), tone(1.2), quiet(1.0)), realtime=False)]
+    assert isinstance(events[0], SpeechStarted)
+    assert any(isinstance(e, Heard) and not e.final and e.text == "I" for e in events)  # a partial while speaking
+    assert Heard("I bought some apples today.", final=True) in events
+    assert any(isinstance(e, ReplyAudio) for e in events)
+    ended = [e for e in events if isinstance(e, TurnEnded)]
+    assert len(ended) == 1 and ended[0].reply_text.endswith("That sounds wonderful.")
+    assert len(stt.streams) == 1 and stt.streams[0] > 1.2  # the whole segment, with what preceded the VAD's onset
+    stored = await world.deps.store.turns.recent(session.user.id, session.conversation.id, 10)
+    assert [t.content for t in stored if t.role == "user"] == ["I bought some apples today."]
+
+
+async def test_a_pause_after_and_does_not_end_the_turn(world: World):
+    session = await world.session()
+    # the speech after the pause joins the first stretch: the second transcription hears all of it
+    stt = ScriptedSTT("I went to the market and", "I went to the market and bought some apples.")
+    timing = Endpointing(finished_ms=300, trailing_ms=1400)
+    events = [e async for e in pipeline(session, stt, SilentTTS(), timing=timing).converse(
+        mic(tone(1.0), quiet(0.8), tone(1.0), quiet(1.0)), realtime=False)]
+    finals = [e.text for e in events if isinstance(e, Heard) and e.final]
+    assert finals == ["I went to the market and bought some apples."]
+
+
+async def test_the_same_pause_after_a_finished_sentence_ends_the_turn(world: World):
+    session = await world.session()
+    stt = ScriptedSTT("I went to the market.", "It was busy.")
+    timing = Endpointing(finished_ms=300, trailing_ms=1400)
+    events = [e async for e in pipeline(session, stt, SilentTTS(), timing=timing).converse(
+        mic(tone(1.0), quiet(0.8), tone(1.0), quiet(1.0)), realtime=False)]
+    finals = [e.text for e in events if isinstance(e, Heard) and e.final]
+    assert finals == ["I went to the market.", "It was busy."]
+
+
+async def test_barge_in_stops_playback_cancels_the_reply_and_keeps_it(world: World):
+    session = await world.session()
+    world.model.enqueue_endless()
+    world.model.enqueue("Of course, go ahead.")
+    stt = ScriptedSTT("Tell me a long story.", "Wait, I have a question.")
+    speaking = asyncio.Event()
+    events = []
+    stream = pipeline(session, stt, SilentTTS()).converse(
+        mic(tone(1.0), quiet(0.6), speaking, tone(1.2), quiet(1.0)))
+    async for event in stream:
+        events.append(event)
+        if isinstance(event, ReplyAudio):
+            speaking.set()
+    kinds = [type(e) for e in events]
+    stop = kinds.index(PlaybackStopped)
+    assert kinds.index(ReplyAudio) < stop < kinds.index(Interrupted)
+    assert PlaybackResumed not in kinds
+    interrupted = next(e for e in events if isinstance(e, Interrupted))
+    assert "word1" in interrupted.text
+    assert [e.text for e in events if isinstance(e, Heard) and e.final] == [
+        "Tell me a long story.", "Wait, I have a question."]
+    ended = [e for e in events if isinstance(e, TurnEnded)]
+    assert [e.interrupted for e in ended] == [True, False]
+    stored = await world.deps.store.turns.recent(session.user.id, session.conversation.id, 10)
+    replies = [t for t in stored if t.role == "assistant"]
+    assert "word1" in replies[-2].content and replies[-2].interrupted and replies[-2].completed
+    assert replies[-1].content == "Of course, go ahead." and not replies[-1].interrupted
+
+
+async def test_a_backchannel_pauses_playback_then_it_resumes(world: World):
+    session = await world.session()
+    world.model.enqueue("Once upon a time there was a fox. It lived in a wood. The end.")
+    world.model.delay_s = 0.005
+    stt = ScriptedSTT("Tell me a story.", "Mm-hm.")
+    speaking = asyncio.Event()
+    events = []
+    async for event in pipeline(session, stt, SilentTTS(ms_per_char=10)).converse(
+            mic(tone(1.0), quiet(0.6), speaking, tone(0.3), quiet(0.5))):
+        events.append(event)
+        if isinstance(event, ReplyAudio):
+            speaking.set()
+    kinds = [type(e) for e in events]
+    assert kinds.index(PlaybackStopped) < kinds.index(PlaybackResumed)
+    assert Interrupted not in kinds
+    assert [e.text for e in events if isinstance(e, Heard) and e.final] == ["Tell me a story."]
+    ended = [e for e in events if isinstance(e, TurnEnded)]
+    assert len(ended) == 1 and not ended[0].interrupted and ended[0].reply_text.endswith("The end.")
+    audio_after = kinds[kinds.index(PlaybackResumed):].count(ReplyAudio)
+    assert audio_after > 0  # the rest of the reply was played
+
+
+async def test_no_speech_is_reported_not_replied_to(world: World):
+    session = await world.session()
+    events = [e async for e in pipeline(session, ScriptedSTT(), SilentTTS()).converse(
+        mic(quiet(2.0)), realtime=False)]
+    assert events == [Notice("audio.no_speech", "no speech was heard")]
+    assert world.model.calls == []
+
+
+async def test_a_noise_that_transcribes_as_nothing_starts_no_turn(world: World):
+    session = await world.session()
+    events = [e async for e in pipeline(session, ScriptedSTT(""), SilentTTS()).converse(
+        mic(tone(0.5), quiet(1.0)), realtime=False)]
+    assert not any(isinstance(e, TurnEnded) for e in events)
+    assert Notice("audio.no_speech", "no speech was heard") in events
+    assert world.model.calls == []
+
+
+async def test_words_heard_so_far_are_prepared_before_the_turn_ends(world: World):
+    session = await world.session()
+    world.model.enqueue("Yes.")
+    stt = ScriptedSTT("Do you like rain?")
+    events = [e async for e in pipeline(session, stt, SilentTTS()).converse(
+        mic(tone(0.7), lambda: bool(world.model.prefills), tone(0.3), quiet(1.0)), realtime=False)]
+    assert any(isinstance(e, ReplySentence) for e in events)
+    prepared = [m[-1].content for m in world.model.prefills]
+    assert prepared and prepared[-1] in ("Do", "Do you like rain?")
+
+
+async def test_a_failing_model_is_a_notice_and_the_conversation_goes_on(world: World):
+    from os1.errors import ModelError
+
+    session = await world.session()
+    async for _ in session.opening():  # no disclosure prefix: the model's words only
+        pass
+    real = world.model.stream
+
+    async def broken_once(messages, **opts):
+        world.model.stream = real  # type: ignore[method-assign]
+        raise ModelError("model.failed", "it broke")
+        yield  # pragma: no cover
+
+    world.model.stream = broken_once  # type: ignore[method-assign]
+    world.model.enqueue("I'm here.")
+    stt = ScriptedSTT("Hello there.", "Are you there?")
+    failed, events = asyncio.Event(), []
+    async for event in pipeline(session, stt, SilentTTS()).converse(
+            mic(tone(1.0), quiet(1.0), failed, tone(1.0), quiet(1.0)), realtime=False):
+        events.append(event)
+        failed.set() if isinstance(event, Notice) else None
+    notice = events.index(Notice("model.failed", "it broke"))
+    assert not any(isinstance(e, ReplyText) for e in events[:notice])
+    assert [e.reply_text for e in events if isinstance(e, TurnEnded)] == ["I'm here."]
