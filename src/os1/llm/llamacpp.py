@@ -83,6 +83,7 @@ class LlamaCppModel:
         threads = self.settings.threads or os.cpu_count() or 2
         params.cpuparams.n_threads = threads
         params.cpuparams_batch.n_threads = threads
+        params.cpuparams.poll = params.cpuparams_batch.poll = 0  # idle threads sleep: TTS and recall share 2 cores
         # Reuse cached chunks after the prompt's middle changes (the window of earlier turns slides): llama.cpp
         # shifts their KV instead of evaluating them again. Measured: a slide re-evaluated 98 tokens, not 542.
         params.n_cache_reuse = 32

