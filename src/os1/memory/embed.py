@@ -93,7 +93,7 @@ class MiniLM:
             options.intra_op_num_threads = self.threads
             options.inter_op_num_threads = 1
             options.log_severity_level = 3
-            options.add_session_config_entry("session.intra_op.allow_spinning", "0")  # 2 cores: idle threads must not spin
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")  # 2 cores: idle threads sleep
             self._session = ort.InferenceSession(str(self.model_path), options, providers=["CPUExecutionProvider"])
             self._tokenizer = tokenizer
 
