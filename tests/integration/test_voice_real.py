@@ -166,7 +166,7 @@ async def test_noise_and_clipped_speech_through_the_real_pipeline(stt: WhisperST
     store = await open_store(tmp_path / "os1.db")
     try:
         session = await _session(store, FakeModel("I hear you."), tmp_path)
-        pipe = VoicePipeline(_respond(session), stt, piper, SileroVAD)
+        pipe = VoicePipeline(_respond(session), stt, piper, SileroVAD, cut=session.cut_short)
         noise = np.random.default_rng(7).normal(0, 0.05, RATE * 3).astype(np.float32)
         events = [e async for e in pipe.converse(_stream(noise), realtime=False)]
         assert Notice("audio.no_speech", "no speech was heard") in events
@@ -186,15 +186,19 @@ async def test_barge_in_cancels_real_generation_and_keeps_the_partial_reply(stt,
         session = await _session(store, model, tmp_path)
         async for _ in session.opening():  # so the reply is the model's own words
             pass
-        pipe = VoicePipeline(_respond(session), stt, piper, SileroVAD)
+        pipe = VoicePipeline(_respond(session), stt, piper, SileroVAD, cut=session.cut_short)
         speaking, events = asyncio.Event(), []
         story = await speak(piper, "Please tell me a very long story about the sea and the ships.")
         interruption = await speak(piper, "Wait, stop. I have a question about the ships.")
 
         async def mic() -> AsyncIterator[AudioChunk]:
             for part in (story, quiet(1.0), speaking, interruption, quiet(1.5)):
-                if isinstance(part, asyncio.Event):
-                    await asyncio.wait_for(part.wait(), 60)
+                if isinstance(part, asyncio.Event):  # a real microphone hears silence while the reply comes
+                    async with asyncio.timeout(60):
+                        while not part.is_set():
+                            for chunk in chunked(quiet(0.1)):
+                                yield chunk
+                            await asyncio.sleep(0.1)
                     continue
                 for chunk in chunked(part):
                     yield chunk

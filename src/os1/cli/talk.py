@@ -79,7 +79,8 @@ def replies(session: Session) -> Any:
 
 
 def pipeline_for(session: Session, voiced: Voiced) -> VoicePipeline:
-    return VoicePipeline(replies(session), voiced.stt, voiced.tts, SileroVAD, prepare=session.prepare)
+    return VoicePipeline(replies(session), voiced.stt, voiced.tts, SileroVAD, prepare=session.prepare,
+                         cut=session.cut_short)
 
 
 def show_voices(home: Path, vs: VoiceSettings, out: TextIO) -> int:

@@ -110,6 +110,7 @@ class Session:
         self.system = system
         self._prepared: tuple[str, str] = ("", "")  # the words typed so far, and what they recalled
         self._break_from = conversation.started_at  # a minor is reminded to take a break every three hours
+        self.last_reply_id: int | None = None  # the reply to the current user turn, once it exists
 
     @classmethod
     async def begin(cls, deps: Deps, handle: str) -> Session:
@@ -171,6 +172,7 @@ class Session:
     async def turn(self, text: str) -> AsyncGenerator[ReplyEvent, None]:
         """One exchange. The user's words are stored before anything else happens."""
         text = _clean(text)
+        self.last_reply_id = None
         prepared, self._prepared = self._prepared, ("", "")  # what was typed belongs to this turn, or none
         if not text:
             raise Os1Error("turn.empty", "there is nothing to reply to")
@@ -235,6 +237,15 @@ class Session:
         care = meta.get("care")
         yield ReplyDone(reply_turn_id=turn.id, text=reply, user_turn_id=user_turn.id,
                         care=care if isinstance(care, str) else None)  # fmt: skip
+
+    async def cut_short(self) -> None:
+        """The user stopped the current reply while it was still being said (spoken replies are written faster
+        than they are heard): it is kept as written, marked interrupted. Nothing happens before it exists."""
+        if self.last_reply_id is None:
+            return
+        turn = (await self.deps.store.turns.many(self.user.id, [self.last_reply_id])).get(self.last_reply_id)
+        if turn is not None and not turn.interrupted:
+            await self.deps.store.turns.update(self.user.id, turn.id, turn.content, completed=True, interrupted=True)
 
     async def _boundaries(self, user_turn: Turn) -> str | None:
         """A request it declines, its answer to "can I read your diary?" or "will you be my partner?", recorded;
@@ -322,6 +333,7 @@ class Session:
         store, uid = self.deps.store, self.user.id
         reply = await store.turns.add(uid, self.conversation.id, "assistant", prefix.rstrip(),
                                       self.deps.clock(), completed=False)
+        self.last_reply_id = reply.id
         said = ""  # the model's own words, after the prefix
         last_flush = time.monotonic()
         finished = False

@@ -120,8 +120,10 @@ class VoicePipeline:
 
     def __init__(self, respond: Responder, stt: STT, tts: TTS, vad: Callable[[], VAD],
                  timing: Endpointing | None = None, prepare: Preparer | None = None,
-                 first_words: int = 3, clock: Callable[[], float] = time.monotonic) -> None:
+                 first_words: int = 3, clock: Callable[[], float] = time.monotonic,
+                 cut: Callable[[], Awaitable[object]] | None = None) -> None:
         self.respond = respond
+        self.cut = cut  # told when a reply is interrupted, even one whose text was complete but not yet all heard
         self.stt = stt
         self.tts = tts
         self.vad = vad
@@ -340,6 +342,8 @@ class _Conversation:
         if self.reply is not None and not self.reply.done():
             self.reply.cancel()
             await asyncio.wait({self.reply})
+            if self.p.cut is not None:
+                await self.p.cut()
         self.player.stop()
 
     def _start_reply(self, text: str) -> None:

@@ -40,7 +40,8 @@ def responder(session: Session):
 
 
 def pipeline(session: Session, stt: ScriptedSTT, tts: SilentTTS, **kw) -> VoicePipeline:
-    return VoicePipeline(responder(session), stt, tts, LoudnessVAD, prepare=session.prepare, **kw)
+    return VoicePipeline(responder(session), stt, tts, LoudnessVAD, prepare=session.prepare,
+                         cut=session.cut_short, **kw)
 
 
 async def mic(*parts: np.ndarray | asyncio.Event | Callable[[], bool]) -> AsyncIterator[AudioChunk]:
@@ -153,6 +154,26 @@ async def test_barge_in_stops_playback_cancels_the_reply_and_keeps_it(world: Wor
     replies = [t for t in stored if t.role == "assistant"]
     assert "word1" in replies[-2].content and replies[-2].interrupted and replies[-2].completed
     assert replies[-1].content == "Of course, go ahead." and not replies[-1].interrupted
+
+
+async def test_a_reply_written_in_full_but_not_yet_heard_is_kept_as_interrupted(world: World):
+    session = await world.session()
+    world.model.enqueue("Once upon a time there was a fox. It lived in a wood. The end.")
+    world.model.enqueue("Yes?")
+    stt = ScriptedSTT("Tell me a story.", "Wait, I have a question.")
+    tts = SilentTTS(delay_s=0.3)  # speaking is slower than writing: the text is complete long before it is said
+    speaking = asyncio.Event()
+    events = []
+    async for event in pipeline(session, stt, tts).converse(
+            mic(tone(1.0), quiet(0.6), speaking, tone(1.2), quiet(1.0))):
+        events.append(event)
+        if isinstance(event, ReplyAudio):
+            speaking.set()
+    assert Interrupted in [type(e) for e in events]
+    stored = await world.deps.store.turns.recent(session.user.id, session.conversation.id, 10)
+    replies = [t for t in stored if t.role == "assistant"]
+    assert replies[-2].content.endswith("The end.") and replies[-2].interrupted  # all written, not all heard
+    assert replies[-1].content == "Yes?" and not replies[-1].interrupted
 
 
 async def test_a_backchannel_pauses_playback_then_it_resumes(world: World):
