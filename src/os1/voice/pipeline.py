@@ -53,6 +53,7 @@ Preparer = Callable[[str], Awaitable[object]]  # pre-read the words heard so far
 _END_MARK = re.compile(r"[.!?…][\"')\]]*\s")
 _CLAUSE_MARK = re.compile(r"[,;:—][\"')\]]*\s")
 _TITLES = ("Mr.", "Mrs.", "Ms.", "Dr.", "St.")
+_GOES_ON = re.compile(r"\.(?=\s+[a-z])")  # a full stop before a word Whisper did not capitalise
 
 
 class SentenceSplitter:
@@ -113,6 +114,7 @@ class _Segment:
     partial: str = ""
     chunks: list[AudioChunk] = field(default_factory=list)
     during_reply: bool = False  # started while the companion spoke: a barge-in or a backchannel
+    onset_s: float = 0.0  # when it began, in seconds of audio heard
 
 
 class VoicePipeline:
@@ -222,6 +224,8 @@ class _Conversation:
         self.prepared = ""
         self.turns = 0
         self.player = Player(pipeline.clock, self.out, realtime)
+        self.heard_s = 0.0  # audio heard so far: the clock for what the user does
+        self.answered: tuple[list[_Segment], float] = ([], -1.0)  # the last turn's segments, when its reply began
 
     @property
     def speaking(self) -> bool:
@@ -242,6 +246,7 @@ class _Conversation:
             self.out.put_nowait(exc)
 
     def _hear(self, chunk: AudioChunk) -> None:
+        self.heard_s += chunk.duration_s
         edge = self.ends.step(self.vad.process(chunk), chunk.duration_s * 1000)
         self.preroll.append(chunk)
         if self.current is None:
@@ -268,7 +273,8 @@ class _Conversation:
             if last.task is not None:
                 last.task.cancel()
             self.segments.remove(last)
-        self.current = _Segment(during_reply=during_reply, chunks=audio)
+        onset = self.heard_s - sum(c.duration_s for c in audio)
+        self.current = _Segment(during_reply=during_reply, chunks=audio, onset_s=onset)
         for piece in audio:
             self.current.audio.put_nowait(piece)
         self.current.task = asyncio.create_task(self._transcribe(self.current))
@@ -298,7 +304,8 @@ class _Conversation:
                 break
             text = segment.final.text if segment.final is not None else segment.partial if partial else ""
             words.append(text)
-        return " ".join(w for w in words if w).strip()
+        joined = " ".join(w for w in words if w).strip()
+        return _GOES_ON.sub(",", joined)  # "changing jobs. but I'm not sure": one sentence, paused at a comma
 
     async def _decide(self) -> None:
         """After each chunk: barge-in, backchannel, or the end of the user's turn."""
@@ -339,6 +346,9 @@ class _Conversation:
     async def _barge_in(self) -> None:
         for segment in self.segments:  # the speech so far becomes the next turn
             segment.during_reply = False
+        before, began = self.answered
+        if self.segments and self.segments[0].onset_s - began <= self.p.timing.continue_ms / 1000:
+            self.segments = before + self.segments  # they had not finished: what they said before comes first
         if self.reply is not None and not self.reply.done():
             self.reply.cancel()
             await asyncio.wait({self.reply})
@@ -347,6 +357,7 @@ class _Conversation:
         self.player.stop()
 
     def _start_reply(self, text: str) -> None:
+        self.answered = (self.segments, self.heard_s)
         self.segments = []
         self.ends.reset()
         self.turns += 1

@@ -153,6 +153,7 @@ class Endpointing:
     unclear_ms: int = 700  # no closing punctuation
     trailing_ms: int = 1400  # after "and", "um", a comma: the user is still thinking
     confirm_ms: int = 700  # during playback, speech this long is an interruption whatever it says
+    continue_ms: int = 1000  # speech this soon after a reply began is the user going on: one turn, not two
 
 
 class Endpointer:

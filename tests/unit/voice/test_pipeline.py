@@ -122,9 +122,22 @@ async def test_the_same_pause_after_a_finished_sentence_ends_the_turn(world: Wor
     stt = ScriptedSTT("I went to the market.", "It was busy.")
     timing = Endpointing(finished_ms=300, trailing_ms=1400)
     events = [e async for e in pipeline(session, stt, SilentTTS(), timing=timing).converse(
-        mic(tone(1.0), quiet(0.8), tone(1.0), quiet(1.0)), realtime=False)]
+        mic(tone(1.0), quiet(2.0), tone(1.0), quiet(1.0)), realtime=False)]
     finals = [e.text for e in events if isinstance(e, Heard) and e.final]
     assert finals == ["I went to the market.", "It was busy."]
+
+
+async def test_speech_soon_after_the_reply_began_goes_on_with_the_same_turn(world: World):
+    session = await world.session()
+    stt = ScriptedSTT("I am thinking about changing jobs.", "but I am not sure.")  # paused at the comma
+    timing = Endpointing(finished_ms=240, trailing_ms=1400)
+    events = [e async for e in pipeline(session, stt, SilentTTS(), timing=timing).converse(
+        mic(tone(1.0), quiet(0.6), tone(1.0), quiet(1.0)), realtime=False)]
+    finals = [e.text for e in events if isinstance(e, Heard) and e.final]
+    assert finals == ["I am thinking about changing jobs.", "I am thinking about changing jobs, but I am not sure."]
+    assert [e.interrupted for e in events if isinstance(e, TurnEnded)] == [True, False]
+    stored = await world.deps.store.turns.recent(session.user.id, session.conversation.id, 10)
+    assert [t.content for t in stored if t.role == "user"][-1] == finals[-1]  # the reply answers all of it
 
 
 async def test_barge_in_stops_playback_cancels_the_reply_and_keeps_it(world: World):
@@ -134,8 +147,8 @@ async def test_barge_in_stops_playback_cancels_the_reply_and_keeps_it(world: Wor
     stt = ScriptedSTT("Tell me a long story.", "Wait, I have a question.")
     speaking = asyncio.Event()
     events = []
-    stream = pipeline(session, stt, SilentTTS()).converse(
-        mic(tone(1.0), quiet(0.6), speaking, tone(1.2), quiet(1.0)))
+    stream = pipeline(session, stt, SilentTTS()).converse(  # a second into the reply: an interruption
+        mic(tone(1.0), quiet(0.6), speaking, quiet(1.2), tone(1.2), quiet(1.0)))
     async for event in stream:
         events.append(event)
         if isinstance(event, ReplyAudio):
