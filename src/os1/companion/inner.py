@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from os1.persona.feelings import Appraisal, Mood, feel, settle, temperament
+from os1.persona.feelings import Appraisal, Mood, feel, learned, settle, temperament
 from os1.persona.relationship import STAGES, Signals, Step, drift, next_stage
 from os1.store.base import Store
-from os1.types import BondEvent, Companion, FeelingEvent
+from os1.types import BondEvent, Companion, Conversation, FeelingEvent
 
 RECENT = timedelta(hours=24)  # causes older than a day are not what it feels now
 
@@ -87,3 +87,24 @@ async def evolve(store: Store, user_id: int, companion: Companion, now: datetime
         traits[trait] = value
     await store.users.set_traits(user_id, companion.id, traits)
     return replace(companion, traits=traits)
+
+
+LEARNED_KINDS = ("fact", "person", "event", "preference")
+
+
+async def since_last_time(
+    store: Store, user_id: int, companion: Companion, last: Conversation | None, now: datetime
+) -> list[Appraisal]:
+    """What it feels about the time since the last conversation: left with its question unanswered, and what it
+    has learned about the user's life since it last noted something learned."""
+    out: list[Appraisal] = []
+    if last is not None:
+        turns = await store.turns.recent(user_id, last.id, 1)
+        if turns and turns[-1].role == "assistant" and turns[-1].content.rstrip().endswith("?"):
+            out.append(Appraisal("ignored", -0.1, -0.05, "you left without answering my question"))
+    noted = [e.at for e in await store.feelings.recent(user_id, companion.id, 200) if e.kind == "learned"]
+    since = max(noted, default=companion.created_at)
+    fresh = [m for m in await store.memories.browse(user_id, limit=50)
+             if m.kind in LEARNED_KINDS and (m.created_at > since or not noted) and m.key != "name"
+             and m.source != "setup"]  # fmt: skip
+    return out + learned([m.text for m in fresh])

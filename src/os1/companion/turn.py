@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from os1.companion import initiative
-from os1.companion.inner import evolve, grow, mood_now, moved, stage_of
+from os1.companion.inner import evolve, grow, mood_now, moved, since_last_time, stage_of
 from os1.companion.opening import opening_text, previous_thread
 from os1.config import Settings
 from os1.errors import NotSetUpError, Os1Error
@@ -123,9 +123,10 @@ class Session:
         await store.turns.recover_incomplete(user.id)
         last = await store.turns.previous_conversation(user.id, 1 << 62)
         conversation = await store.turns.start_conversation(user.id, companion.id, deps.clock())
+        since = await since_last_time(store, user.id, companion, last, deps.clock())  # unanswered, learned
         if last is not None:  # it missed them, and is glad they are back
-            gap = feelings.apart(last.last_active_at, deps.clock(), user.display_name or "you")
-            await moved(store, user.id, companion, gap, deps.clock())
+            since += feelings.apart(last.last_active_at, deps.clock(), user.display_name or "you")
+        await moved(store, user.id, companion, since, deps.clock())
         await grow(store, user.id, companion, deps.clock())
         companion = await evolve(store, user.id, companion, deps.clock())  # she grows too, slowly
         system = system_prompt(companion, user.display_name or "the user", await pinned_profile(store, user.id))

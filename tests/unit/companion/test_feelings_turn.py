@@ -48,3 +48,21 @@ async def test_forgetting_a_turn_takes_its_words_out_of_the_feelings(world: Worl
     await world.deps.store.turns.forget(session.user.id, [done.user_turn_id])
     [event] = await _events(world, session)
     assert "divorce" not in event.why and event.why == "something you asked me to forget"
+
+
+async def test_it_notes_what_it_learned_and_a_question_left_unanswered(world: World):
+    first = await world.session()
+    await collect(first.turn("My sister Amy is visiting."))
+    await world.worker.drain()
+    world.clock.advance(hours=2)
+    second = await world.session()
+    _, causes = await mood_now(world.deps.store, second.user.id, second.companion, world.clock())
+    assert [c.why for c in causes if c.kind == "learned"] == ["I learned that Amy is your sister"]
+    world.model.enqueue("That sounds lovely. What will you two do?")
+    await collect(second.turn("I'm cooking tonight."))  # and the user leaves without answering
+    world.clock.advance(hours=2)
+    third = await world.session()
+    _, causes = await mood_now(world.deps.store, third.user.id, third.companion, world.clock())
+    kinds = [c.kind for c in causes]
+    assert kinds.count("learned") == 1 and kinds[0] == "ignored"  # nothing new learned; the question stayed open
+    assert causes[0].why == "you left without answering my question"
