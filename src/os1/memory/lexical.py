@@ -156,9 +156,16 @@ def _build(ids: Any, lengths: Any, terms: Any, local: Any, vocab: int) -> _Segme
 
     pairs, tfs = np.unique(terms * len(ids) + local, return_counts=True)  # sorted by term, then document
     term, doc = pairs // max(len(ids), 1), pairs % max(len(ids), 1)
+    return _Segment(ids, lengths, _starts(term, vocab), doc.astype(np.int32), tfs.astype(np.float32))
+
+
+def _starts(term: Any, vocab: int) -> Any:
+    """Where each term's postings begin, given every posting's term in term order: a prefix sum of counts."""
+    import numpy as np
+
     start = np.zeros(vocab + 1, np.int64)
     np.cumsum(np.bincount(term, minlength=vocab), out=start[1:])
-    return _Segment(ids, lengths, start, doc.astype(np.int32), tfs.astype(np.float32))
+    return start
 
 
 def _merge(segments: list[_Segment], vocab: int) -> _Segment:
@@ -173,10 +180,8 @@ def _merge(segments: list[_Segment], vocab: int) -> _Segment:
         offset += len(s.ids)
     term, doc, tf = np.concatenate(terms), np.concatenate(local), np.concatenate(tfs)
     order = np.argsort(term, kind="stable")  # each segment's postings are in document order already
-    start = np.zeros(vocab + 1, np.int64)
-    np.cumsum(np.bincount(term, minlength=vocab), out=start[1:])
     return _Segment(
-        np.concatenate([s.ids for s in segments]), np.concatenate([s.lengths for s in segments]), start,
+        np.concatenate([s.ids for s in segments]), np.concatenate([s.lengths for s in segments]), _starts(term, vocab),
         doc[order].astype(np.int32), tf[order],
     )  # fmt: skip
 
@@ -214,12 +219,12 @@ class LexicalIndex:
                 while len(self._users) > self.max_users:
                     self._users.popitem(last=False)
             self._users.move_to_end(user_id)
-            if await self.store.memories.last_id() > entry.last_id:
-                await self._catch_up(user_id, entry)
+            top = await self.store.memories.last_id()  # read first: anything added later is read next time
+            if top > entry.last_id:
+                await self._catch_up(user_id, entry, top)
             return entry
 
-    async def _catch_up(self, user_id: int, entry: _UserLexicon) -> None:
-        top = await self.store.memories.last_id()  # read first: anything added later is read next time
+    async def _catch_up(self, user_id: int, entry: _UserLexicon, top: int) -> None:
         while True:
             rows = await self.store.memories.texts(user_id, entry.last_id, PAGE)
             if not rows:
@@ -231,7 +236,3 @@ class LexicalIndex:
     def _add(self, entry: _UserLexicon, rows: list[tuple[int, str]]) -> None:
         terms, lengths = self.terms.page([text for _, text in rows])
         entry.add([i for i, _ in rows], terms, lengths, len(self.terms.stems))
-
-    def forget(self, user_id: int) -> None:
-        """Drop a user's index (it is rebuilt from the store on the next search)."""
-        self._users.pop(user_id, None)

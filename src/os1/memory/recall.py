@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
@@ -185,7 +185,7 @@ class HybridRecall:
             names = {w.lower() for s in speakers for w in s.split()}
             text = " ".join(w for w in dict.fromkeys(query_words(lexical)) if w not in names)
             bm25, items = await asyncio.gather(
-                self._match(self.store.turns.match, user_id, text), self._items_matching(user_id, text)
+                self._turns_matching(user_id, text), self._items_matching(user_id, text)
             )
             dense_turns, dense_items = await dense_task
         finally:
@@ -221,10 +221,8 @@ class HybridRecall:
         hits.sort(key=lambda h: h.score, reverse=True)
         return hits[:k]
 
-    async def _match(
-        self, match: Callable[[int, str, int], Awaitable[list[tuple[int, float]]]], user_id: int, text: str
-    ) -> dict[int, float]:
-        return dict(await match(user_id, text, self.w.pool)) if text else {}
+    async def _turns_matching(self, user_id: int, text: str) -> dict[int, float]:
+        return dict(await self.store.turns.match(user_id, text, self.w.pool)) if text else {}
 
     async def _items_matching(self, user_id: int, text: str) -> dict[int, float]:
         return dict(await self.lexical.search(user_id, text, self.w.pool)) if text else {}
