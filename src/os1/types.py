@@ -81,6 +81,7 @@ class Turn:
 
 MemoryKind = Literal["fact", "person", "event", "preference", "moment", "experience", "summary", "diary"]
 MEMORY_KINDS: tuple[str, ...] = ("fact", "person", "event", "preference", "moment", "experience", "summary", "diary")
+LIFE_KINDS: tuple[str, ...] = ("fact", "person", "event", "preference")  # what the user shares about their life
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ from datetime import datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from os1.config import InitiativeSettings
+from os1.memory.facts import clause
 from os1.memory.when import resolve
 from os1.persona.curiosity import curiosities
 from os1.store.base import Store
@@ -30,7 +31,6 @@ CLOSE = frozenset(
     "fiancee fiancé fiance friend grandmother grandma grandfather grandpa aunt uncle cousin".split()
 )
 STALE = timedelta(days=7)
-_DATE_NOTE = re.compile(r"\s*\((?:the week of )?[^)]*\d{4}\)\.?$")
 
 
 def local_zone(settings: InitiativeSettings) -> tzinfo:
@@ -45,11 +45,10 @@ def follow_up(event: Memory, zone: tzinfo) -> Initiative | None:
         return None
     if event.valid_from.astimezone(zone).date() <= event.created_at.astimezone(zone).date():
         return None  # it had happened (or was happening) when they told it
-    said = _DATE_NOTE.sub("", event.text).rstrip(". ")
+    said = clause(event.text)
     span = resolve(said, event.created_at)
     if span is not None and span.words:
         said = " ".join(said.replace(span.words, " ").split())  # "next Tuesday" is stale by then
-    said = re.sub(r"^You\b", "you", re.sub(r"^Your\b", "your", said))
     day = event.valid_from.astimezone(zone).date() + timedelta(days=1)
     return Initiative(
         "follow_up", f"event:{event.id}", f"you told me on {event.created_at:%-d %B} that it was coming",

@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+from os1.memory.facts import clause
 from os1.persona.feelings import Appraisal, Mood, feel, learned, settle, temperament
 from os1.persona.relationship import STAGES, Signals, Step, drift, next_stage
 from os1.store.base import Store
-from os1.types import BondEvent, Companion, Conversation, FeelingEvent
+from os1.types import LIFE_KINDS, BondEvent, Companion, Conversation, FeelingEvent
 
 RECENT = timedelta(hours=24)  # causes older than a day are not what it feels now
 
@@ -39,9 +40,13 @@ async def moved(
     return mood
 
 
-async def stage_of(store: Store, user_id: int, companion: Companion) -> str:
-    history = await store.bond.history(user_id, companion.id, 1)
+def stage_after(history: Sequence[BondEvent]) -> str:
+    """The stage a relationship's history (oldest first) has reached."""
     return history[-1].stage if history else STAGES[0]
+
+
+async def stage_of(store: Store, user_id: int, companion: Companion) -> str:
+    return stage_after(await store.bond.history(user_id, companion.id, 1))
 
 
 def repairs(events: Sequence[FeelingEvent]) -> int:
@@ -80,16 +85,13 @@ async def evolve(store: Store, user_id: int, companion: Companion, now: datetime
     if not changes:
         return companion
     traits = dict(companion.traits)
-    stage = history[-1].stage if history else STAGES[0]
+    stage = stage_after(history)
     for trait, value, cause in changes:
         await store.bond.add(user_id, companion.id, BondEvent(
             now, "growth", stage, f"{trait} {traits.get(trait, 0.5):.2f} \u2192 {value:.2f}: {cause}"))
         traits[trait] = value
     await store.users.set_traits(user_id, companion.id, traits)
     return replace(companion, traits=traits)
-
-
-LEARNED_KINDS = ("fact", "person", "event", "preference")
 
 
 async def since_last_time(
@@ -105,6 +107,6 @@ async def since_last_time(
     noted = [e.at for e in await store.feelings.recent(user_id, companion.id, 200) if e.kind == "learned"]
     since = max(noted, default=companion.created_at)
     fresh = [m for m in await store.memories.browse(user_id, limit=50)
-             if m.kind in LEARNED_KINDS and (m.created_at > since or not noted) and m.key != "name"
+             if m.kind in LIFE_KINDS and (m.created_at > since or not noted) and m.key != "name"
              and m.source != "setup"]  # fmt: skip
-    return out + learned([m.text for m in fresh])
+    return out + learned([clause(m.text) for m in fresh])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from os1.memory.facts import content_words, is_question, second_person
+from os1.memory.facts import content_words, is_question, lower_pronoun, second_person
 from os1.safety import crisis
 from os1.safety.disclosure import disclosure_text
 from os1.store.base import Store
@@ -27,7 +27,7 @@ async def previous_thread(store: Store, user_id: int, conversation_id: int) -> s
         if f.key != "name" and f.source_turn_ids and all(t in usable for t in f.source_turn_ids)
     ]
     if facts:
-        return _lower_pronoun(facts[-1].text.rstrip("."))
+        return lower_pronoun(facts[-1].text.rstrip("."))
     candidates = [t for t in usable.values() if _FIRST_PERSON.match(t.content.strip())]
     if not candidates:
         return None
@@ -54,15 +54,7 @@ def _clause(text: str, limit: int = 140) -> str:
     first = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0].rstrip(".!? ")
     if len(first) > limit:
         first = first[:limit].rsplit(" ", 1)[0] + "…"
-    return _lower_pronoun(second_person(first))
-
-
-def _lower_pronoun(text: str) -> str:
-    """"Your sister…" → "your sister…" mid-sentence; names ("Amy's…") keep their capital."""
-    first, _, rest = text.partition(" ")
-    if first in ("You", "Your", "You're", "You've", "You'll", "You'd", "Yours"):
-        return f"{first.lower()} {rest}"
-    return text
+    return lower_pronoun(second_person(first))
 
 
 def opening_text(companion: Companion, user_name: str | None, thread: str | None) -> str:

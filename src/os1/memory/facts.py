@@ -179,3 +179,20 @@ def answering_fact(question: str, facts: list[Memory]) -> Memory | None:
 
 def second_person(text: str) -> str:
     return _you(text)
+
+
+DATE_NOTE = re.compile(r"\s*\([^)]*\d{4}\)\s*\.?$")  # "(9 May 2023)." or "(the week of 9 May 2023)." after an event
+
+
+def lower_pronoun(text: str) -> str:
+    """"Your sister…" → "your sister…" mid-sentence; names ("Amy's…") keep their capital."""
+    first, _, rest = text.partition(" ")
+    if first in ("You", "Your", "You're", "You've", "You'll", "You'd", "Yours"):
+        return f"{first.lower()} {rest}"
+    return text
+
+
+def clause(text: str) -> str:
+    """An item's statement as a clause inside another sentence: no date note or full stop, and "You…" in lower
+    case ("You have a meeting with your lawyer (9 May 2023)." → "you have a meeting with your lawyer")."""
+    return lower_pronoun(DATE_NOTE.sub("", text).rstrip(". "))

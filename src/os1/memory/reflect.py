@@ -19,20 +19,19 @@ from dataclasses import replace
 from datetime import datetime
 
 from os1.llm.base import Model
-from os1.memory.facts import content_words, second_person
+from os1.memory.facts import DATE_NOTE, clause, content_words, second_person
 from os1.memory.model_extract import people_from_model
 from os1.memory.profile import user_name
 from os1.store.base import Job, Store
 from os1.types import Clock, Memory, Message, NewMemory, Turn
 
 REFLECT = "memory.reflect"
-_DATE_NOTE = re.compile(r"\s*\([^)]*\d{4}\)\s*\.?$")
 _PUNCT = re.compile(r"[^\w\s]")
 MAX_TRANSCRIPT_CHARS = 2400
 
 
 def _norm(text: str) -> str:
-    return " ".join(_PUNCT.sub(" ", _DATE_NOTE.sub("", text).casefold()).split())
+    return " ".join(_PUNCT.sub(" ", DATE_NOTE.sub("", text).casefold()).split())
 
 
 async def merge_duplicates(store: Store, user_id: int, items: list[Memory], now: datetime) -> int:
@@ -109,7 +108,7 @@ def experience(turns: list[Turn], learned: list[Memory], user: str, day: datetim
     news = [m for m in learned if m.kind in ("person", "fact", "event", "preference") and m.key != "name"][:4]
     if not news or any(t.meta.get("care") for t in turns):
         return None
-    told = "; ".join(re.sub(r"^You\b", "you", _DATE_NOTE.sub("", m.text).rstrip(". ")) for m in news)
+    told = "; ".join(clause(m.text) for m in news)
     return NewMemory(
         "experience", f"{day:%-d %B %Y}. What I learned about {user}'s life: {told}.", subject="companion",
         importance=0.4, confidence=0.9, valid_from=day, source="reflection",

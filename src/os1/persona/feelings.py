@@ -143,16 +143,11 @@ def apart(last_seen: datetime | None, now: datetime, user: str) -> list[Appraisa
     return [missed, Appraisal("reunion", 0.3, 0.2, f"{user} came back after {gap}")]
 
 
-def learned(texts: Sequence[str]) -> list[Appraisal]:
-    """New things about the user's life stir its curiosity a little."""
-    if not texts:
+def learned(clauses: Sequence[str]) -> list[Appraisal]:
+    """New things about the user's life ("Amy is your sister", as clauses) stir its curiosity a little."""
+    if not clauses:
         return []
-    return [Appraisal("learned", 0.05, 0.1, f"I learned that {_lower_you(texts[0])}")]
-
-
-def _lower_you(text: str) -> str:
-    text = re.sub(r"\s*\([^)]*\d{4}\)", "", text).rstrip(". ")
-    return re.sub(r"^You\b", "you", re.sub(r"^Your\b", "your", text))
+    return [Appraisal("learned", 0.05, 0.1, f"I learned that {clauses[0]}")]
 
 
 ASKED = re.compile(

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from os1.store.runner import Runner, _dt, _ts
-from os1.types import BondEvent, FeelingEvent, Initiative
+from os1.types import LIFE_KINDS, BondEvent, FeelingEvent, Initiative
 
 
 def _at(text: str) -> datetime:
@@ -122,6 +122,6 @@ class SqliteBond:
             "SELECT kind, COUNT(*) AS n FROM memories WHERE user_id = ? GROUP BY kind", (user_id,)
         )
         by_kind = {r["kind"]: int(r["n"]) for r in kinds}
-        shared = sum(by_kind.get(k, 0) for k in ("fact", "person", "event", "preference"))
+        shared = sum(by_kind.get(k, 0) for k in LIFE_KINDS)
         return {"conversations": int(conversations[0]) if conversations else 0, "disclosures": shared,
                 "moments": by_kind.get("moment", 0)}  # fmt: skip
