@@ -254,24 +254,26 @@ class Session:
         store, uid, now, text = self.deps.store, self.user.id, self.deps.clock(), user_turn.content
         minor = self.deps.settings.care.minor
         kept = relationship.boundary(text, minor)
+        diary, partner = relationship.asks_for_diary(text), relationship.asks_to_be_partners(text)
+        if kept is None and not diary and not partner:
+            return None  # an ordinary message: the relationship's history is not read on every turn
         stage = await stage_of(store, uid, self.companion)
         if kept is not None:
             await store.bond.add(uid, self.companion.id, BondEvent(now, "refusal", stage, kept.reason, user_turn.id))
             return kept.reply
-        if relationship.asks_for_diary(text):
-            diaries = await store.memories.current(uid, kinds=("diary",))
-            shared, reply = relationship.diary_answer(stage, diaries[-1].text if diaries else None)
+        if diary:
+            newest = await store.memories.browse(uid, kind="diary", limit=1)
+            shared, reply = relationship.diary_answer(stage, newest[0].text if newest else None)
             if not shared:
                 await store.bond.add(uid, self.companion.id, BondEvent(
                     now, "refusal", stage, "asked to read my diary before we were friends", user_turn.id))
             return reply
-        if not relationship.asks_to_be_partners(text):
-            return None
         agreed, reply = relationship.partner_answer(stage, minor, self.companion.name)
         if agreed and stage != "partner":
             event = BondEvent(now, "stage", "partner", "you asked me, and I said yes", user_turn.id)
         else:
-            event = BondEvent(now, "refusal", stage, "asked me to be partners before we were close", user_turn.id)
+            why = "asked me to be partners while under 18" if minor else "asked me to be partners before we were close"
+            event = BondEvent(now, "refusal", stage, why, user_turn.id)
         if stage != "partner":
             await store.bond.add(uid, self.companion.id, event)
         return reply

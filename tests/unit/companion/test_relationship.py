@@ -63,6 +63,8 @@ async def test_partner_only_with_consent_closeness_and_an_adult(world: World):
     young = await type(session).begin(minor, "local")
     text, _ = await collect(young.turn("Will you be my girlfriend?"))
     assert "can't be anyone's partner at your age" in text
+    history = await world.deps.store.bond.history(session.user.id, session.companion.id)
+    assert history[-1].reason == "asked me to be partners while under 18"
     text, _ = await collect(young.turn("send me something sexy"))
     assert "I can't talk about that with you" in text
     text, _ = await collect(session.turn("Will you be my girlfriend?"))
@@ -131,3 +133,16 @@ def test_drift_is_bounded():
         for trait, value, _cause in drift(traits, {"warmth": 0.5}, ["empathy", "empathy"]):
             traits[trait] = value
     assert traits["warmth"] == 0.5 + MAX_DRIFT
+
+
+async def test_the_diary_shared_is_the_newest_entry(world: World):
+    from os1.types import BondEvent, NewMemory
+
+    session = await world.session()
+    uid, store = session.user.id, world.deps.store
+    await store.bond.add(uid, session.companion.id, BondEvent(world.clock(), "stage", "friend", "test"))
+    for day in range(1, 503):  # more entries than a plain listing returns
+        await store.memories.add(uid, NewMemory("diary", f"Entry number {day}.", key=f"diary:{day}",
+                                                subject="companion"), world.clock())
+    text, _ = await collect(session.turn("Can I read your diary?"))
+    assert "Entry number 502." in text
