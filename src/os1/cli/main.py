@@ -21,6 +21,18 @@ PRIVACY_ENV = {
 }
 
 
+# Each command's runner, imported only when that command runs ("module:function"; it takes the parsed args).
+RUNNERS = {
+    "setup": "os1.cli.setup:run_setup",
+    "chat": "os1.cli.chat:run_chat",
+    "talk": "os1.cli.talk:run_talk",
+    "doctor": "os1.cli.doctor:run_doctor",
+    "memory": "os1.cli.memory:run_memory",
+    "relationship": "os1.cli.inner:run_relationship",
+    "letters": "os1.cli.letters:run_letters",
+}
+
+
 def apply_privacy_env(env: dict[str, str] | os._Environ[str] = os.environ) -> None:
     """Set before anything heavy is imported; called by every entry point."""
     for key, value in PRIVACY_ENV.items():
@@ -73,34 +85,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     from os1.errors import Os1Error
 
     try:
-        if args.command == "setup":
-            from os1.cli.setup import run_setup
+        target = RUNNERS.get(args.command)
+        if target is not None:
+            import importlib
 
-            return run_setup(args)
-        if args.command == "chat":
-            from os1.cli.chat import run_chat
-
-            return run_chat(args)
-        if args.command == "talk":
-            from os1.cli.talk import run_talk
-
-            return run_talk(args)
-        if args.command == "doctor":
-            from os1.cli.doctor import run_doctor
-
-            return run_doctor(args)
-        if args.command == "memory":
-            from os1.cli.memory import run_memory
-
-            return run_memory(args)
-        if args.command == "relationship":
-            from os1.cli.inner import run_relationship
-
-            return run_relationship(args)
-        if args.command == "letters":
-            from os1.cli.letters import run_letters
-
-            return run_letters(args)
+            module, func = target.split(":")
+            return int(getattr(importlib.import_module(module), func)(args))
     except Os1Error as exc:
         print(f"os1: {exc}", file=sys.stderr)
         return 2

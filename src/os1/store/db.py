@@ -6,6 +6,10 @@ import sqlite3
 from pathlib import Path
 
 from os1.errors import StoreError
+from os1.store.schema_accounts import M009_ACCOUNTS
+from os1.store.schema_desk import M008_DESK
+from os1.store.schema_journal import M007_JOURNAL
+from os1.store.schema_mail import M006_MAIL
 
 # A migration is (name, SQL script). Each runs inside one BEGIN IMMEDIATE ... COMMIT with its version row.
 Migration = tuple[str, str]
@@ -277,7 +281,8 @@ CREATE INDEX relationship_companion ON relationship(user_id, companion_id, id);
 
 MIGRATIONS: tuple[Migration, ...] = (
     ("foundation", M001_FOUNDATION), ("memory", M002_MEMORY), ("memory order", M003_MEMORY_ORDER),
-    ("letters", M004_LETTERS), ("feelings", M005_FEELINGS),
+    ("letters", M004_LETTERS), ("feelings", M005_FEELINGS), ("mail", M006_MAIL), ("journal", M007_JOURNAL),
+    ("contacts and calendar", M008_DESK), ("accounts", M009_ACCOUNTS),
 )
 
 

@@ -1,0 +1,5 @@
+"""Migration: contacts, calendar events and reminders."""
+
+M008_DESK = """
+-- (filled in by its capability)
+"""
