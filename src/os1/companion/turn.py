@@ -12,7 +12,7 @@ from contextlib import aclosing
 from dataclasses import dataclass
 from datetime import timedelta
 
-from os1.companion import initiative
+from os1.companion import humour, initiative
 from os1.companion.inner import evolve, grow, mood_now, moved, since_last_time, stage_of
 from os1.companion.opening import opening_text, previous_thread
 from os1.config import Settings
@@ -205,6 +205,12 @@ class Session:
         if self.deps.settings.care.minor and now - self._break_from >= BREAK_EVERY:  # California SB 243
             prefix += BREAK_TEXT + " "
             self._break_from = now
+        joke = await humour.joke_reply(store, uid, self.companion, text, now, user_turn.id)
+        if joke is not None:  # asked for a joke: a fresh one, never one told before
+            await moved(store, uid, self.companion, feelings.appraise(text, user_turn.id), now)
+            async for event in self._say(user_turn, prefix + joke, {"humour": "joke"}):
+                yield event
+            return
         facts = await store.memories.current(uid, kinds=("fact",))
         grounded = answering_fact(text, facts)
         if grounded is not None:
@@ -323,6 +329,9 @@ class Session:
     async def _messages(self, user_turn: Turn, prefix: str, prepared: tuple[str, str]) -> list[Message]:
         history = await self._history(exclude=user_turn.id)
         context = await self._recalled(user_turn.content, history, prepared)
+        playful = await humour.callback_line(self.deps.store, self.user.id, self.companion, user_turn.content,
+                                             self.deps.clock(), user_turn.id)
+        context += f"\n{playful}" if playful else ""  # they laughed: a callback to something shared, rarely
         if context:
             await self.deps.store.turns.set_meta(self.user.id, user_turn.id, {**user_turn.meta, "context": context})
         messages = [*history, *_context_message(context), Message("user", user_turn.content)]

@@ -279,10 +279,25 @@ CREATE TABLE relationship (
 CREATE INDEX relationship_companion ON relationship(user_id, companion_id, id);
 """
 
+# What the companion told to make the user laugh: a joke is told once; a shared moment is called back rarely.
+M010_HUMOUR = """
+CREATE TABLE humour (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    companion_id INTEGER NOT NULL REFERENCES companions(id),
+    key TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    at TEXT NOT NULL,
+    turn_id INTEGER REFERENCES turns(id) ON DELETE SET NULL
+);
+CREATE INDEX humour_companion ON humour(user_id, companion_id, key);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     ("foundation", M001_FOUNDATION), ("memory", M002_MEMORY), ("memory order", M003_MEMORY_ORDER),
     ("letters", M004_LETTERS), ("feelings", M005_FEELINGS), ("mail", M006_MAIL), ("journal", M007_JOURNAL),
     ("contacts and calendar", M008_DESK), ("accounts", M009_ACCOUNTS),
+    ("humour", M010_HUMOUR),
 )
 
 

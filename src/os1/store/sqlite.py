@@ -12,7 +12,7 @@ from typing import Any
 from os1.errors import StoreError
 from os1.store.base import Job
 from os1.store.runner import Runner, _dt, _ts, fts_query, owned
-from os1.store.sqlite_inner import SqliteBond, SqliteFeelings, SqliteInitiatives
+from os1.store.sqlite_inner import SqliteBond, SqliteFeelings, SqliteHumour, SqliteInitiatives
 from os1.store.sqlite_memory import SqliteMemories, SqliteVectors, forget_turns, index_turns, near_turns
 from os1.types import Companion, Conversation, Role, Turn, User
 
@@ -366,6 +366,7 @@ class SqliteStore:
         self.feelings = SqliteFeelings(self.runner)
         self.initiatives = SqliteInitiatives(self.runner)
         self.bond = SqliteBond(self.runner)
+        self.humour = SqliteHumour(self.runner)
         self.care = SqliteCare(self.runner)
         self.jobs = SqliteJobs(self.runner)
 

@@ -125,3 +125,19 @@ class SqliteBond:
         shared = sum(by_kind.get(k, 0) for k in LIFE_KINDS)
         return {"conversations": int(conversations[0]) if conversations else 0, "disclosures": shared,
                 "moments": by_kind.get("moment", 0)}  # fmt: skip
+
+
+class SqliteHumour:
+    def __init__(self, r: Runner) -> None:
+        self.r = r
+
+    async def record(self, user_id: int, companion_id: int, key: str, kind: str, at: datetime,
+                     turn_id: int | None = None) -> None:
+        await self.r.run("INSERT INTO humour (user_id, companion_id, key, kind, at, turn_id) VALUES (?,?,?,?,?,?)",
+                         (user_id, companion_id, key, kind, _ts(at), turn_id))
+
+    async def told(self, user_id: int, companion_id: int) -> dict[str, datetime]:
+        """Every key told to this user, with when it was last told."""
+        rows = await self.r.all("SELECT key, MAX(at) AS at FROM humour WHERE user_id = ? AND companion_id = ? "
+                                "GROUP BY key", (user_id, companion_id))
+        return {r["key"]: _at(r["at"]) for r in rows}
