@@ -20,6 +20,7 @@ from os1.companion.turn import ReplyDelta, ReplyDone, ReplyEvent, Session
 from os1.errors import ModelError, Os1Error
 
 log = logging.getLogger(__name__)
+IDLE_CHECK_S = 30.0  # how often a quiet conversation checks whether the companion has something to say
 HELP = "Type and press Enter. Ctrl-C stops a reply, Ctrl-D (or /quit) ends the conversation."
 
 
@@ -91,6 +92,10 @@ class TerminalReader:
         self.prompt.default_buffer.on_text_changed += lambda buffer: typing.changed(buffer.text)
         self.cooked = _terminal_mode() if not io else None
 
+    async def announce(self, text: str) -> None:
+        """Print above the prompt, keeping what the user is typing."""
+        await _print_above_prompt(text)
+
     async def read(self, prompt: str) -> str:
         try:
             return await self.prompt.prompt_async(prompt, handle_sigint=False)  # SIGINT stays the chat's own
@@ -99,6 +104,12 @@ class TerminalReader:
         finally:
             # The line editor leaves raw mode lazily; a Ctrl-C pressed as the reply starts must be a signal.
             _restore_terminal(self.cooked)
+
+
+async def _print_above_prompt(text: str) -> None:
+    from prompt_toolkit.application import run_in_terminal
+
+    await run_in_terminal(lambda: print(text, flush=True))
 
 
 def _terminal_mode() -> list[Any] | None:
@@ -139,6 +150,10 @@ class LineReader:
         threading.Thread(target=pump, name="os1-stdin", daemon=True).start()
         return lines
 
+    async def announce(self, text: str) -> None:
+        self.out.write(f"\n{text}\n")
+        self.out.flush()
+
     async def read(self, prompt: str) -> str:
         self.lines = self.lines or self._start()
         self.out.write(prompt)
@@ -154,13 +169,31 @@ class ChatLoop:
     """Reads, replies, repeats. One SIGINT handler for the whole conversation cancels what is running: a reply
     (its partial text is kept) or a read of a piped line."""
 
-    def __init__(self, app: App, session: Session, out: TextIO = sys.stdout) -> None:
+    def __init__(self, app: App, session: Session, out: TextIO = sys.stdout, reader: Any = None,
+                 idle_check_s: float = IDLE_CHECK_S) -> None:
         self.app = app
         self.session = session
         self.out = out
         self.typing = Typing(session)
-        self.reader = TerminalReader(self.typing) if sys.stdin.isatty() else LineReader(out)
+        self.reader = reader or (TerminalReader(self.typing) if sys.stdin.isatty() else LineReader(out))
         self.current: asyncio.Task[Any] | None = None
+        self.reading = False  # waiting for the user, with nothing typed being replied to
+        self.idle_check_s = idle_check_s
+
+    async def watch_idle(self) -> None:
+        """While the user is quiet, the companion may speak first: what it meant to say (a follow-up, a nudge)
+        once it is due, printed above the prompt. Never while a reply is running or the user is typing."""
+        while True:
+            await asyncio.sleep(self.idle_check_s)
+            if not self.reading or self.typing.latest.strip():
+                continue
+            try:
+                text = await self.session.unprompted()
+            except Os1Error:
+                log.debug("unprompted message failed", exc_info=True)
+                continue
+            if text and self.reading:
+                await self.reader.announce(f"{self.session.companion.name} › {text}")
 
     def _interrupt(self) -> None:
         if self.current is not None and not self.current.done():
@@ -202,9 +235,12 @@ class ChatLoop:
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
         loop.add_signal_handler(signal.SIGINT, self._interrupt)
+        watcher = loop.create_task(self.watch_idle())
         try:
             await self._converse()
         finally:
+            watcher.cancel()
+            await asyncio.wait({watcher})
             loop.remove_signal_handler(signal.SIGINT)
             await self.typing.stop()
         name = self.session.user_name
@@ -217,6 +253,7 @@ class ChatLoop:
 
     async def _converse(self) -> None:
         while True:
+            self.reading = True
             try:
                 text = await self._run_current(self.reader.read("you › "))
             except EOFError:
@@ -225,6 +262,8 @@ class ChatLoop:
             except KeyboardInterrupt:
                 self.out.write("\n(Ctrl-D to leave)\n")
                 continue
+            finally:
+                self.reading = False
             if text.strip() in ("/quit", "/exit"):
                 return
             if text.strip() == "/help":

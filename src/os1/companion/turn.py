@@ -10,7 +10,7 @@ import time
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from os1.companion import humour, initiative
 from os1.companion.inner import evolve, grow, mood_now, moved, since_last_time, stage_of
@@ -37,6 +37,7 @@ MAX_INPUT_CHARS = 8000
 WINDOW_MAX, WINDOW_STEP = 20, 8
 FLUSH_EVERY_S = 0.5
 BREAK_EVERY = timedelta(hours=3)
+REPLAN_EVERY = timedelta(hours=1)  # while a conversation stays open, what memory suggests is re-read hourly
 BREAK_TEXT = "We've been talking for a while. This is a good moment to take a break, stretch, maybe get some air."
 
 
@@ -111,6 +112,7 @@ class Session:
         self._prepared: tuple[str, str] = ("", "")  # the words typed so far, and what they recalled
         self._break_from = conversation.started_at  # a minor is reminded to take a break every three hours
         self.last_reply_id: int | None = None  # the reply to the current user turn, once it exists
+        self._planned_at: datetime | None = None  # when initiatives were last planned from memory
 
     @classmethod
     async def begin(cls, deps: Deps, handle: str) -> Session:
@@ -145,6 +147,7 @@ class Session:
         text = opening_text(self.companion, self.user_name, thread)
         settings = self.deps.settings.initiative
         await initiative.plan(store, self.user.id, now, settings)
+        self._planned_at = now
         first = await initiative.speak_first(store, self.user.id, now, settings)
         if first:  # something it meant to say: a follow-up, a nudge toward someone the user loves
             text += " " + first[0].text
@@ -154,6 +157,21 @@ class Session:
         for word in _words(text):
             yield ReplyDelta(word)
         yield ReplyDone(reply_turn_id=turn.id, text=text, disclosed=True)
+
+    async def unprompted(self) -> str | None:
+        """Something it means to say now, while the user is quiet: a follow-up, a nudge toward someone, a greeting
+        that fell due (within the quota and outside quiet hours). Stored as its turn and returned; else None."""
+        store, now = self.deps.store, self.deps.clock()
+        settings = self.deps.settings.initiative
+        if self._planned_at is None or now - self._planned_at >= REPLAN_EVERY:
+            await initiative.plan(store, self.user.id, now, settings)
+            self._planned_at = now
+        due = await initiative.speak_first(store, self.user.id, now, settings)
+        if not due:
+            return None
+        await store.turns.add(self.user.id, self.conversation.id, "assistant", due[0].text, now,
+                              meta={"kind": "initiative", "initiative": due[0].id})
+        return due[0].text
 
     async def _disclosed(self) -> None:
         await self.deps.store.turns.touch(self.user.id, self.conversation.id, self.deps.clock(), disclosed=True)

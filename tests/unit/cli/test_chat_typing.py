@@ -51,3 +51,51 @@ async def test_words_coalesce_into_the_latest_and_stop_cancels():
     typing.changed("one two three ")
     await typing.stop()
     assert typing.task.done()
+
+
+class Quiet:
+    """A session whose companion has one thing to say once the user has been quiet."""
+
+    class companion:  # noqa: N801
+        name = "Samantha"
+
+    def __init__(self) -> None:
+        self.asked = 0
+
+    async def unprompted(self) -> str | None:
+        self.asked += 1
+        return "How did the meeting go?" if self.asked == 2 else None
+
+    async def prepare(self, text: str) -> bool:
+        return True
+
+
+class Announced:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    async def announce(self, text: str) -> None:
+        self.lines.append(text)
+
+
+async def test_a_quiet_chat_hears_from_the_companion_and_a_busy_one_does_not():
+    import io
+
+    from os1.cli.chat import ChatLoop
+
+    session, reader = Quiet(), Announced()
+    loop = ChatLoop(None, session, out=io.StringIO(), reader=reader, idle_check_s=0.01)  # type: ignore[arg-type]
+    watcher = asyncio.create_task(loop.watch_idle())
+    await asyncio.sleep(0.1)
+    assert session.asked == 0  # not while a reply runs (not reading)
+    loop.reading = True
+    loop.typing.latest = "I was just typ"
+    await asyncio.sleep(0.1)
+    assert session.asked == 0  # not while the user is typing
+    loop.typing.latest = ""
+    for _ in range(100):
+        if reader.lines:
+            break
+        await asyncio.sleep(0.01)
+    watcher.cancel()
+    assert reader.lines == ["Samantha › How did the meeting go?"]

@@ -94,3 +94,16 @@ async def test_it_returns_to_its_own_curiosities_once_a_week(world: World):
     world.clock.advance(days=7)
     [other] = await initiative.plan(store, uid, world.clock(), UTC_SETTINGS)
     assert other.text != idea.text and other.reason.startswith("I've been wondering about")
+
+
+async def test_while_the_user_is_quiet_it_says_what_fell_due_once(world: World):
+    world.deps = replace(world.deps, settings=replace(world.deps.settings, initiative=UTC_SETTINGS))
+    session = await _learned(world, "I have a meeting with my lawyer next Tuesday.")
+    assert await session.unprompted() is None  # nothing due yet
+    world.clock.now = datetime(2026, 11, 4, 18, 5, tzinfo=UTC)  # the conversation stayed open until then
+    text = await session.unprompted()
+    assert text == "You told me you have a meeting with your lawyer. How did it go?"
+    [turn] = [t for t in await world.deps.store.turns.recent(session.user.id, session.conversation.id, 20)
+              if t.meta.get("kind") == "initiative"]
+    assert turn.role == "assistant" and turn.content == text  # it is part of the conversation
+    assert await session.unprompted() is None  # said once
