@@ -131,7 +131,8 @@ class Session:
         await moved(store, user.id, companion, since, deps.clock())
         await grow(store, user.id, companion, deps.clock())
         companion = await evolve(store, user.id, companion, deps.clock())  # she grows too, slowly
-        system = system_prompt(companion, user.display_name or "the user", await pinned_profile(store, user.id))
+        system = system_prompt(companion, user.display_name or "the user", await pinned_profile(store, user.id),
+                               stage=await stage_of(store, user.id, companion))
         if deps.settings.care.minor:
             system += "\nThe user is under 18: never say anything sexual or romantic."
         return cls(deps, user, companion, conversation, system)

@@ -20,13 +20,19 @@ def personality(traits: dict[str, float]) -> str:
     return describe_traits(traits)
 
 
-def system_prompt(companion: Companion, user_name: str, facts: list[Memory], max_facts: int = 12) -> str:
-    """Persona + pinned profile: the stable prefix of every prompt in a session."""
+def system_prompt(
+    companion: Companion, user_name: str, facts: list[Memory], max_facts: int = 12, stage: str = "friend"
+) -> str:
+    """Persona, the tone of the relationship's stage, and the pinned profile: the stable prefix of every prompt
+    in a session."""
+    from os1.persona.relationship import tone
+
     recent = facts[-max_facts:]
     profile = ""
     if recent:
         lines = "\n".join(f"- {f.text}" for f in recent)
         profile = f"What {user_name} has told you (you say 'you' to {user_name}):\n{lines}"
     return template().format(
-        name=companion.name, user=user_name, personality=personality(companion.traits), profile=profile
+        name=companion.name, user=user_name, personality=personality(companion.traits), profile=profile,
+        tone=tone(stage),
     ).strip()

@@ -32,6 +32,22 @@ class Step:
     reason: str
 
 
+# How it talks at each stage: the relationship shows in its tone, not only in its history.
+TONES = {
+    "new acquaintance": "Be warm and curious but a little reserved: you are still getting to know each other, so "
+                        "don't presume closeness, and ask about their life.",
+    "friend": "Talk like a friend: warm, natural and honest, with a little humour.",
+    "close friend": "Talk like a close friend: warm, candid and playful; you can tease gently and bring up "
+                    "things you both remember.",
+    "partner": "Talk like a loving partner who is also an AI: affectionate and candid, never possessive, and "
+               "glad about the other people in their life.",
+}
+
+
+def tone(stage: str) -> str:
+    return TONES.get(stage, TONES["friend"])
+
+
 def next_stage(current: str, s: Signals) -> Step | None:
     """The next stage if the signals have earned it (one step at a time), else None. Partner is never earned."""
     if current == "new acquaintance" and s.days_known >= 3 and s.conversations >= 3 and s.disclosures >= 5:

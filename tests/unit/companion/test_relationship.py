@@ -146,3 +146,14 @@ async def test_the_diary_shared_is_the_newest_entry(world: World):
                                                 subject="companion"), world.clock())
     text, _ = await collect(session.turn("Can I read your diary?"))
     assert "Entry number 502." in text
+
+
+async def test_the_stage_shows_in_its_tone(world: World):
+    from os1.types import BondEvent
+
+    session = await world.session()
+    assert "still getting to know each other" in session.system
+    await world.deps.store.bond.add(session.user.id, session.companion.id,
+                                    BondEvent(world.clock(), "stage", "close friend", "test"))
+    closer = await world.session()
+    assert "Talk like a close friend" in closer.system and "getting to know" not in closer.system
