@@ -4,6 +4,7 @@ what it means to say to you first (with its reasons). Nothing here loads the lan
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 from os1.errors import NotSetUpError
@@ -18,9 +19,11 @@ def add_relationship_parser(sub: Any) -> None:
         "request it declined, and what moved its feelings is listed with its reason.",
     )  # fmt: skip
     rel.add_argument("--limit", type=int, default=10, help="how many of each to show (default 10)")
+    rel.add_argument("--chart", metavar="FILE.svg",
+                     help="also draw the relationship and its mood over time as a picture (SVG, opens in a browser)")
 
 
-async def _show(settings: Any, limit: int) -> int:
+async def _show(settings: Any, limit: int, chart: Path | None = None) -> int:
     from os1.cli.wiring import open_app
     from os1.companion.inner import mood_now, stage_of
     from os1.persona.feelings import mood_name
@@ -52,6 +55,12 @@ async def _show(settings: Any, limit: int) -> int:
             print(f"  {p.due_at:%-d %b %H:%M}  [{p.status}] {p.text}  (why: {p.reason})")
         if not plans:
             print("  nothing yet")
+        if chart is not None:
+            from os1.companion.timeline import render_svg, timeline
+
+            svg = render_svg(await timeline(store, user.id, companion, now))
+            await asyncio.to_thread(chart.write_text, svg, encoding="utf-8")
+            print(f"\nThe chart of your time together: {chart} (open it in a browser)")
         return 0
     finally:
         await app.close()
@@ -60,4 +69,5 @@ async def _show(settings: Any, limit: int) -> int:
 def run_relationship(args: Any) -> int:
     from os1.cli.wiring import settings_from
 
-    return asyncio.run(_show(settings_from(args), args.limit))
+    chart = Path(args.chart).expanduser() if args.chart else None
+    return asyncio.run(_show(settings_from(args), args.limit, chart))

@@ -84,3 +84,14 @@ def test_doctor_reports_and_exits_zero_when_ready(tmp_path: Path):
     assert "store" in result.stdout and "model file" in result.stdout
     assert result.returncode == 0, result.stdout
     assert "faster_whisper" in result.stdout  # optional parts are listed with their fix
+
+
+def test_relationship_draws_its_chart(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    from os1.cli.main import main
+
+    preset = {"user_name": "Theo", "social": "social", "matters": "music", "mother": "great", "voice": "female"}
+    assert setup_flow(Settings(home=tmp_path), lambda _: "", lambda _: None, preset) == 0
+    chart = tmp_path / "us.svg"
+    assert main(["--home", str(tmp_path), "relationship", "--chart", str(chart)]) == 0
+    assert "new acquaintance" in capsys.readouterr().out
+    assert chart.read_text().startswith("<svg") and "and you, over time</title>" in chart.read_text()
