@@ -31,3 +31,11 @@ class ModelError(Os1Error):
 
 class NotSetUpError(Os1Error):
     pass
+
+
+class MailError(Os1Error):
+    pass
+
+
+class ActionError(Os1Error):
+    """An action on the user's world (a plan, a step, an undo) could not go ahead; nothing was half-done silently."""

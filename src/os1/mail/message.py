@@ -25,6 +25,7 @@ class RawMessage:
     data: bytes
     folder: str = "INBOX"
     flags: tuple[str, ...] = ()
+    skipped: str = ""  # why the source did not give the bytes (e.g. over the size cap); ``data`` is then empty
 
 
 @dataclass(frozen=True, slots=True)
