@@ -1,0 +1,1 @@
+"""Files: organize a folder (duplicates set aside, files into folders by type, year and topic) as an undoable plan."""
