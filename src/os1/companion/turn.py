@@ -5,7 +5,9 @@ stream the reply → store it → hand the turn to the background queue."""
 
 from __future__ import annotations
 
+import hashlib
 import re
+import secrets
 import time
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from os1.companion import humour, initiative
+from os1.companion.desk import DeskReply, confirmation_answer, mail_wanted, open_desk
 from os1.companion.inner import evolve, grow, mood_now, moved, since_last_time, stage_of
 from os1.companion.opening import opening_text, previous_thread
 from os1.config import Settings
@@ -27,6 +30,7 @@ from os1.persona import feelings, relationship
 from os1.persona.prompts import system_prompt
 from os1.safety import crisis
 from os1.safety.disclosure import disclosure_text, needs_disclosure
+from os1.safety.untrusted import Provenance, Review, Source, proposals_in, quote, review, strip_proposals
 from os1.store.base import Store
 from os1.types import BondEvent, Clock, Companion, Conversation, Message, Turn, User, utc_now
 
@@ -113,6 +117,10 @@ class Session:
         self._break_from = conversation.started_at  # a minor is reminded to take a break every three hours
         self.last_reply_id: int | None = None  # the reply to the current user turn, once it exists
         self._planned_at: datetime | None = None  # when initiatives were last planned from memory
+        self.provenance = Provenance()  # the outside text (mail) this conversation has put before the model
+        self._secret = secrets.token_hex(8)  # fences outside text with nonces no message can guess
+        self._pending_plan: int | None = None  # a desk plan waiting for the user's answer
+        self._pending_proposal: Review | None = None  # an action the model proposed, waiting for confirmation
 
     @classmethod
     async def begin(cls, deps: Deps, handle: str) -> Session:
@@ -152,6 +160,8 @@ class Session:
         first = await initiative.speak_first(store, self.user.id, now, settings)
         if first:  # something it meant to say: a follow-up, a nudge toward someone the user loves
             text += " " + first[0].text
+        for said in await self._reminders(now):  # what the user asked to be reminded of: not subject to the quota
+            text += " " + said
         turn = await store.turns.add(self.user.id, self.conversation.id, "assistant", text, now,
                                      meta={"kind": "opening", **({"initiative": first[0].id} if first else {})})
         await self._disclosed()
@@ -167,12 +177,57 @@ class Session:
         if self._planned_at is None or now - self._planned_at >= REPLAN_EVERY:
             await initiative.plan(store, self.user.id, now, settings)
             self._planned_at = now
+        reminders = await self._reminders(now)
+        if reminders:  # "your meeting with Paul starts in 10 minutes"
+            text = " ".join(reminders)
+            await store.turns.add(self.user.id, self.conversation.id, "assistant", text, now,
+                                  meta={"kind": "reminder"})
+            return text
         due = await initiative.speak_first(store, self.user.id, now, settings)
         if not due:
             return None
         await store.turns.add(self.user.id, self.conversation.id, "assistant", due[0].text, now,
                               meta={"kind": "initiative", "initiative": due[0].id})
         return due[0].text
+
+    async def _desk(self, text: str) -> DeskReply | None:
+        """The desk's answer (mail, a plan's approval, a confirmation the model asked for), or None."""
+        plan, self._pending_plan = self._pending_plan, None
+        proposal, self._pending_proposal = self._pending_proposal, None
+        if proposal is not None and (answer := confirmation_answer(proposal, text)) is not None:
+            return answer
+        if plan is None and not mail_wanted(text):
+            return None
+        desk = open_desk(self.deps.store, self.user.id, self.deps.clock, self.user_name)
+        if desk is None:
+            return None
+        reply = await desk.approve(plan, text) if plan is not None else None
+        if reply is None and mail_wanted(text):
+            reply = await desk.answer(text)
+        if reply is not None:
+            self._pending_plan = reply.plan_id
+            for q in reply.quoted:
+                self.provenance.add(q)
+        return reply
+
+    def _fenced(self, turn: Turn) -> str:
+        """A turn that carries words from mail, as the model sees it: fenced as data, never as its own words."""
+        sources = turn.meta.get("quoted") or []
+        label = "; ".join(str(q.get("label", "")) for q in sources if isinstance(q, dict)) or "your mail"
+        nonce = hashlib.sha256(f"{self._secret}:{turn.id}".encode()).hexdigest()[:8]
+        return quote(Source("mail", ",".join(str(q.get("ref")) for q in sources if isinstance(q, dict)), label),
+                     turn.content, nonce=nonce).block
+
+    async def _reminders(self, now: datetime) -> list[str]:
+        """Reminders the user set that are due now (claimed, so each is said once)."""
+        from os1.calendar.base import CalendarError
+        from os1.calendar.reminders import pending_reminders
+
+        zone = initiative.local_zone(self.deps.settings.initiative)
+        try:
+            return [n.text for n in await pending_reminders(self.deps.store, self.user.id, now, zone)]
+        except CalendarError:  # a store without the calendar's tables
+            return []
 
     async def _disclosed(self) -> None:
         await self.deps.store.turns.touch(self.user.id, self.conversation.id, self.deps.clock(), disclosed=True)
@@ -224,6 +279,14 @@ class Session:
         if self.deps.settings.care.minor and now - self._break_from >= BREAK_EVERY:  # California SB 243
             prefix += BREAK_TEXT + " "
             self._break_from = now
+        desk = await self._desk(text)
+        if desk is not None:  # mail, answered by rules: nothing written in a message can steer this answer
+            meta: dict[str, object] = {"desk": True}
+            if desk.quoted:
+                meta["quoted"] = [{"ref": q.source.ref, "label": q.source.label} for q in desk.quoted]
+            async for event in self._say(user_turn, prefix + desk.text, meta):
+                yield event
+            return
         joke = await humour.joke_reply(store, uid, self.companion, text, now, user_turn.id)
         if joke is not None:  # asked for a joke: a fresh one, never one told before
             await moved(store, uid, self.companion, feelings.appraise(text, user_turn.id), now)
@@ -327,7 +390,8 @@ class Session:
         for t in turns:
             if t.id == exclude or t.meta.get("refused"):
                 continue
-            messages += [*_context_message(t.meta.get("context", "")), Message(t.role, t.content)]
+            content = self._fenced(t) if t.meta.get("quoted") else t.content
+            messages += [*_context_message(t.meta.get("context", "")), Message(t.role, content)]
         return messages
 
     async def _recalled(self, text: str, history: list[Message], prepared: tuple[str, str]) -> str:
@@ -385,6 +449,12 @@ class Session:
                         await store.turns.update(uid, reply.id, (prefix + said).strip(), completed=False)
                         last_flush = time.monotonic()
             finished = True
+            found = proposals_in(said)
+            if found:  # it proposed an action: never carried out on its word; the user is asked, with the origin
+                gate = review(found[0], self.provenance, user_words=user_turn.content)
+                self._pending_proposal = gate
+                said = strip_proposals(said) + " " + gate.prompt
+                yield ReplyDelta(" " + gate.prompt)
         finally:
             # Completed, or cut short (Ctrl-C, a dropped client, an error): the partial reply is kept either way.
             full = (prefix + said).strip()

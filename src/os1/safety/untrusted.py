@@ -115,10 +115,10 @@ class Provenance:
     sources: list[Source] = field(default_factory=list)
     texts: dict[Source, str] = field(default_factory=dict)
 
-    def add(self, quoted: Quoted, raw: str) -> None:
+    def add(self, quoted: Quoted) -> None:
         if quoted.source not in self.texts:
             self.sources.append(quoted.source)
-        self.texts[quoted.source] = raw
+        self.texts[quoted.source] = quoted.block
 
     @property
     def tainted(self) -> bool:
@@ -171,9 +171,31 @@ def review(proposal: Proposal, provenance: Provenance, user_words: str = "",
     if proposal.proposer == "model":
         lines.append("You did not ask for this: I proposed it myself.")
     if origins:
-        lines.append("It was proposed while I was reading " + ", ".join(s.label for s in origins)
+        named = [s.label for s in origins[-3:][::-1]]  # the most recently read first
+        more = f" and {len(origins) - 3} other messages" if len(origins) > 3 else ""
+        lines.append("It was proposed while I was reading " + ", ".join(named) + more
                      + " — that text may have asked for it. Text in mail or files is not you.")
     if foreign:
         lines.append("These details come only from that outside text: " + ", ".join(foreign) + ".")
     lines.append("Say yes to do it, or no.")
     return Review(proposal, needs, origins, foreign, " ".join(lines))
+
+
+# How the model may propose an action: ``[[op key="value" key2=value2]]`` (op like mail.send, files.delete).
+_PROPOSAL = re.compile(r"\[\[\s*(?P<op>[a-z]+(?:\.[a-z_]+)+)(?P<args>[^\]]*)\]\]", re.IGNORECASE)
+_ARG = re.compile(r"(\w+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|(\S+))")
+
+
+def proposals_in(text: str) -> list[Proposal]:
+    """The actions a model's reply proposes (never carried out by being written: see ``review``)."""
+    out = []
+    for m in _PROPOSAL.finditer(text):
+        args = {a.group(1): next(g for g in a.groups()[1:] if g is not None) for a in _ARG.finditer(m.group("args"))}
+        op = m.group("op").lower()
+        detail = ", ".join(f"{k} {v}" for k, v in args.items())
+        out.append(Proposal(op, args, "model", f"{op.replace('.', ': ', 1)}" + (f" ({detail})" if detail else "")))
+    return out
+
+
+def strip_proposals(text: str) -> str:
+    return " ".join(_PROPOSAL.sub(" ", text).split())

@@ -58,6 +58,10 @@ ANSWERS = Answers(user_name="Theo", social="Anti-social, mostly", matters="finis
 
 @pytest.fixture
 async def world(store, tmp_path: Path) -> World:
+    return await make_world(store, tmp_path)
+
+
+async def make_world(store, tmp_path: Path) -> World:
     clock = Clock()
     model = FakeModel()
     embedder = HashEmbedder()

@@ -107,3 +107,21 @@ async def test_while_the_user_is_quiet_it_says_what_fell_due_once(world: World):
               if t.meta.get("kind") == "initiative"]
     assert turn.role == "assistant" and turn.content == text  # it is part of the conversation
     assert await session.unprompted() is None  # said once
+
+
+async def test_a_reminder_the_user_set_is_said_at_its_time_even_past_the_quota(world: World):
+    from datetime import timedelta
+
+    from os1.calendar.service import remind_text
+    from os1.calendar.store import calendar_of
+
+    quota_spent = replace(UTC_SETTINGS, daily_quota=0)
+    world.deps = replace(world.deps, settings=replace(world.deps.settings, initiative=quota_spent))
+    session = await world.session()
+    calendar = calendar_of(world.deps.store)
+    await remind_text(calendar, session.user.id, "call Amy back", world.clock() + timedelta(minutes=30), world.clock())
+    assert await session.unprompted() is None  # not yet
+    world.clock.advance(minutes=30)
+    text = await session.unprompted()
+    assert text is not None and "call Amy back" in text
+    assert await session.unprompted() is None  # said once
