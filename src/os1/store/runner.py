@@ -48,7 +48,10 @@ class Runner:
         loop = asyncio.get_running_loop()
         future = loop.run_in_executor(self._pool, fn, *args)
         try:
-            return await asyncio.wait_for(asyncio.shield(future), self.timeout_s)
+            # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation that lands as the call
+            # finishes, and a reply cancelled by the user (Ctrl-C, "stop") must stop.
+            async with asyncio.timeout(self.timeout_s):
+                return await asyncio.shield(future)
         except TimeoutError as exc:
             raise StoreError("store.timeout", f"a store call took over {self.timeout_s}s") from exc
         except sqlite3.Error as exc:
