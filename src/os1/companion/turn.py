@@ -104,6 +104,16 @@ def _words(text: str) -> list[str]:
     return [p + " " for p in parts[:-1]] + [parts[-1]]
 
 
+async def _system(deps: Deps, user: User, companion: Companion) -> str:
+    """The stable prefix of a session's prompts: persona, the stage's tone, the pinned profile, care rules."""
+    store = deps.store
+    system = system_prompt(companion, user.display_name or "the user", await pinned_profile(store, user.id),
+                           stage=await stage_of(store, user.id, companion))
+    if deps.settings.care.minor:
+        system += "\nThe user is under 18: never say anything sexual or romantic."
+    return system
+
+
 class Session:
     """One conversation between a user and their companion."""
 
@@ -139,11 +149,21 @@ class Session:
         await moved(store, user.id, companion, since, deps.clock())
         await grow(store, user.id, companion, deps.clock())
         companion = await evolve(store, user.id, companion, deps.clock())  # she grows too, slowly
-        system = system_prompt(companion, user.display_name or "the user", await pinned_profile(store, user.id),
-                               stage=await stage_of(store, user.id, companion))
-        if deps.settings.care.minor:
-            system += "\nThe user is under 18: never say anything sexual or romantic."
-        return cls(deps, user, companion, conversation, system)
+        return cls(deps, user, companion, conversation, await _system(deps, user, companion))
+
+    @classmethod
+    async def resume(cls, deps: Deps, handle: str, idle: timedelta) -> Session:
+        """Go on with the user's latest conversation if it was active within ``idle`` (an API client's messages
+        are one conversation, as they are to the user); else ``begin`` a new one."""
+        store = deps.store
+        user = await store.users.ensure(handle)
+        companion = await store.users.active_companion(user.id)
+        if companion is None:
+            raise NotSetUpError("companion.not_set_up", "no companion yet", hint="run `os1 setup`")
+        last = await store.turns.previous_conversation(user.id, 1 << 62)
+        if last is None or last.companion_id != companion.id or deps.clock() - last.last_active_at > idle:
+            return await cls.begin(deps, handle)
+        return cls(deps, user, companion, last, await _system(deps, user, companion))
 
     @property
     def user_name(self) -> str | None:
