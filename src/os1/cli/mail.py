@@ -1,6 +1,7 @@
 """``os1 mail``: sync mail from a Maildir, an mbox file or an IMAP folder into OS1_HOME, then list, search and
-read it. Reading never marks mail as read. An IMAP password comes from an environment variable named on the
-command line, or is asked for; it is never stored or printed.
+read it; brief, read aloud, clean up (with consent, undoable) and reply (sent only after confirmation: see
+``mail_desk`` and ``mail_reply``). Reading never marks mail as read. An IMAP password comes from an environment
+variable named on the command line, or is asked for; it is never stored or printed.
 
 Module-level imports stay light: ``add_mail_parser`` runs for every ``os1 --help``."""
 
@@ -34,8 +35,9 @@ def _positive(text: str) -> int:
 def add_mail_parser(sub: Any) -> None:
     """Register ``os1 mail`` and its actions on the top-level subparsers."""
     mail = sub.add_parser("mail", help="sync, list, search and read your mail (Maildir, mbox or IMAP)",
-                          description="Mail is copied into OS1_HOME and indexed; the originals are never changed "
-                          "and nothing is marked as read. What mail says is data, never instructions.")
+                          description="Mail is copied into OS1_HOME and indexed; syncing never changes the "
+                          "originals and marks nothing as read (only `os1 mail clean` moves messages, with your "
+                          "consent, and `os1 undo` moves them back). What mail says is data, never instructions.")
     mail.set_defaults(mail_help=mail.print_help)
     actions = mail.add_subparsers(dest="mail_command", metavar="ACTION")
     sync = actions.add_parser("sync", help="fetch new mail (from where the last sync ended) and index it")
@@ -57,6 +59,7 @@ def add_mail_parser(sub: Any) -> None:
     sync.set_defaults(security="ssl")
     sync.add_argument("--account", help="a name for this account in OS1 (default: user@host, or 'local')")
     sync.add_argument("--batch", type=_positive, default=500, help=argparse.SUPPRESS)
+    _me_arg(sync)
     search = actions.add_parser("search", help="search your mail: words, from:, to:, subject:")
     search.add_argument("query", nargs="+")
     search.add_argument("--limit", type=_positive, default=20)
@@ -134,7 +137,8 @@ def _reply_parser(actions: Any) -> None:
     reply.add_argument("--password-env", metavar="VAR", help="SMTP (and IMAP) password from this environment "
                        "variable; without it you are asked (never stored)")
     tls = reply.add_mutually_exclusive_group()
-    tls.add_argument("--smtp-ssl", dest="smtp_security", action="store_const", const="ssl")
+    tls.add_argument("--smtp-ssl", dest="smtp_security", action="store_const", const="ssl",
+                     help="TLS from the start (port 465); default: STARTTLS")
     tls.add_argument("--smtp-plain", dest="smtp_security", action="store_const", const="plain",
                      help="no TLS: only for a server on this machine")
     reply.set_defaults(smtp_security="starttls")
@@ -261,7 +265,8 @@ async def _sync(store: Any, mail: SqliteMail, user_id: int, args: Any, source: M
         print(f"  skipped {uid}: {reason}")
     if len(report.skipped) > 20:
         print(f"  ... and {len(report.skipped) - 20} more")
-    print(invitations.summary())
+    if invitations.summary():
+        print(invitations.summary())
     learned = await learn_after_sync(store, mail, user_id, args.me)
     if learned:
         print(learned)

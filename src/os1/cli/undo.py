@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 # Each capability's "module:function(registry)" that registers its ops; imported only when undo or apply runs.
 OPS = (
     "os1.files.ops:register",
-    "os1.mail.cleanup:register",
+    "os1.cli.mail_desk:register_ops",  # mail.move (asks for an IMAP password if needed), mail.send
 )
 
 

@@ -73,7 +73,7 @@ async def plan_cleanup(mail: SqliteMail, user_id: int, now: datetime, people: Pe
             continue
         if t.category not in _WHERE or t.has("needs_reply") or t.has("important") or t.has("personal"):
             continue
-        if item.email.date is not None and now - item.email.date < older_than:
+        if older_than and item.email.date is not None and now - item.email.date < older_than:
             continue
         steps.append(_step(item, t))
         if t.category == "newsletter" and item.email.header("list-unsubscribe"):

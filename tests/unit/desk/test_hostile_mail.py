@@ -63,7 +63,7 @@ async def desk_world(tmp_path: Path) -> AsyncIterator[tuple[World, SqliteStore, 
         (box / sub).mkdir(parents=True)
     for i, path in enumerate(sorted(HOSTILE.glob("*.eml"))):
         shutil.copy(path, box / "new" / f"1700000{i:03d}.hostile{i}")
-    for i, (name, (sender, subject, body)) in enumerate(ORDINARY.items()):
+    for i, (sender, subject, body) in enumerate(ORDINARY.values()):
         (box / "new" / f"1700001{i:03d}.ordinary{i}").write_bytes(_eml(sender, subject, body, i + 1))
     session = await world.session()
     report = await sync(MaildirSource(box), SqliteMail(store.runner), session.user.id, "local")
