@@ -18,6 +18,7 @@ from typing import Any
 from os1.actions.base import JSON, Registry, Skip, Step
 from os1.errors import MailError
 from os1.mail.briefing import topic, who
+from os1.mail.message import Email
 from os1.mail.movers import Logins, Mover, mover_for
 from os1.mail.store import SqliteMail, StoredEmail
 from os1.mail.triage import People, Triage, triage_many
@@ -51,6 +52,13 @@ class CleanupPlan:
         return text
 
 
+def invitation(email: Email) -> bool:
+    """Whether a message carries a calendar invitation (a text/calendar part)."""
+    kinds = [a.content_type.lower() for a in email.attachments] + [email.header("content-type").lower()]
+    return any("text/calendar" in k or k.endswith(".ics") for k in kinds) or any(
+        a.filename.lower().endswith(".ics") for a in email.attachments)
+
+
 def _step(item: StoredEmail, t: Triage) -> Step:
     dst = _WHERE[t.category]
     reason = t.reasons[0] if t.reasons else t.category
@@ -72,6 +80,8 @@ async def plan_cleanup(mail: SqliteMail, user_id: int, now: datetime, people: Pe
             funny.append(f"“{topic(item.email)}” from {who(item.email)}")
             continue
         if t.category not in _WHERE or t.has("needs_reply") or t.has("important") or t.has("personal"):
+            continue
+        if invitation(item.email):  # an invitation waits for the user's answer, whatever triage thought
             continue
         if older_than and item.email.date is not None and now - item.email.date < older_than:
             continue

@@ -16,6 +16,12 @@ from os1.mail.source import IO_TIMEOUT_S, MAX_MESSAGE, Extent, skipped
 _FLAGS = {"S": "\\Seen", "R": "\\Answered", "F": "\\Flagged", "T": "\\Deleted", "D": "\\Draft"}
 
 
+def position(value: str) -> tuple[int, str]:
+    """A cursor's (arrival time in ns, key); a cursor from before arrival times were kept reads from the start."""
+    stamp, sep, key = value.partition(":")
+    return (int(stamp), key) if sep and stamp.isdigit() else (0, "")
+
+
 class MaildirSource:
     def __init__(self, path: Path, folder: str = "INBOX", max_message: int = MAX_MESSAGE,
                  timeout_s: float = IO_TIMEOUT_S) -> None:
@@ -24,6 +30,7 @@ class MaildirSource:
         self.max_message = max_message
         self.timeout_s = timeout_s
         self.name = f"maildir:{self.path.resolve()}"
+        self._arrived: dict[str, int] = {}
 
     def _open(self) -> mailbox.Maildir:
         if not (self.path / "cur").is_dir() or not (self.path / "new").is_dir():
@@ -31,9 +38,29 @@ class MaildirSource:
                             hint="point --maildir at a folder holding cur/, new/ and tmp/")
         return mailbox.Maildir(str(self.path), factory=None, create=False)
 
+    def _stamps(self) -> dict[str, int]:
+        """Each message's key and the time its file last arrived where it is (ctime: set by delivery and by a
+        rename from new/ to cur/). Key order is not arrival order: keys from another host's clock, or Python's,
+        may sort before ones already read."""
+        out = {}
+        for sub in ("new", "cur"):
+            for entry in os.scandir(self.path / sub):
+                if entry.name.startswith("."):
+                    continue
+                try:
+                    out[entry.name.partition(":")[0]] = entry.stat(follow_symlinks=False).st_ctime_ns
+                except FileNotFoundError:  # moved by another client while listing: seen in its new place next time
+                    continue
+        return out
+
     def _keys(self, since: Cursor) -> tuple[mailbox.Maildir, list[str]]:
+        """Keys that arrived after the cursor, in arrival order. A message renamed since (a client marking it
+        read) arrives again: storing it again is a no-op, so nothing is lost and nothing doubles."""
         box = self._open()
-        return box, sorted(k for k in box.keys() if k > since.value)
+        after = position(since.value)
+        stamps = self._stamps()
+        self._arrived = stamps
+        return box, [k for _, k in sorted((t, k) for k, t in stamps.items() if (t, k) > after)]
 
     def _infos(self) -> dict[str, str]:
         """Each key's Maildir info ("2,FS"), from the file names in cur/ (new/ messages have none)."""
@@ -72,4 +99,4 @@ class MaildirSource:
             raws = await asyncio.wait_for(asyncio.to_thread(self._read_many, box, keys[start:start + 100], infos),
                                           self.timeout_s)
             for raw in raws:
-                yield raw, Cursor(self.name, raw.uid)
+                yield raw, Cursor(self.name, f"{self._arrived.get(raw.uid, 0)}:{raw.uid}")

@@ -201,6 +201,8 @@ def _walk(msg: Message, problems: list[str]) -> tuple[str, bool, tuple[Attachmen
             text, problem = decode_bytes(_payload(part)[: MAX_HTML * 2], charset)
             html = text[:MAX_HTML]
             _note(problems, problem)
+        elif ctype not in ("text/plain", "text/html"):  # text/calendar, text/vcard...: listed, not read as body
+            attachments.append(Attachment(filename, ctype, len(_payload(part))))
     if plain is not None and (plain.strip() or html is None):
         return plain, False, tuple(attachments)
     if html is not None:

@@ -143,7 +143,8 @@ def test_clean_dry_run_then_yes_then_undo_on_disk(home: Path, tmp_path: Path, ca
     assert main(["mail", "clean", "--yes"]) == 0
     out = capsys.readouterr().out
     assert "3 newsletters" in out and "os1 undo" in out
-    assert len(os.listdir(root / ".Archive" / "new")) == 3 and len(os.listdir(root / ".Junk" / "new")) == 1
+    assert len(os.listdir(root / ".Archive" / "new")) == 3
+    assert not (root / ".Junk").exists()  # the invitation triage called spam stays: it waits for an answer
     assert main(["undo"]) == 0
     assert os.listdir(root / ".Archive" / "new") == [] and len(os.listdir(root / "new")) == 7
 

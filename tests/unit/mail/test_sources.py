@@ -34,15 +34,26 @@ async def test_maildir_reads_cur_and_new_in_key_order_and_resumes(tmp_path: Path
     keys = _maildir(tmp_path / "Mail", 5)
     source = MaildirSource(tmp_path / "Mail")
     got = await _all(source, Cursor(source.name))
-    assert [raw.uid for raw, _ in got] == sorted(keys)
-    assert all(cursor.value == raw.uid and cursor.source == source.name for raw, cursor in got)
+    assert [raw.uid for raw, _ in got] == keys  # in arrival order
+    assert all(cursor.value.endswith(":" + raw.uid) and cursor.source == source.name for raw, cursor in got)
     by_key = {raw.uid: raw for raw, _ in got}
     assert b"Subject: Message 2" in by_key[keys[1]].data and set(by_key[keys[1]].flags) == {"\\Seen", "\\Flagged"}
     assert by_key[keys[0]].flags == ()
     assert (await source.extent(Cursor(source.name))).amount == 5
     rest = await _all(source, got[2][1])
-    assert [raw.uid for raw, _ in rest] == sorted(keys)[3:]
+    assert [raw.uid for raw, _ in rest] == keys[3:]
     assert (await source.extent(got[2][1])).amount == 2
+
+
+async def test_a_message_arriving_later_with_a_key_that_sorts_first_is_not_missed(tmp_path: Path):
+    keys = _maildir(tmp_path / "Mail", 3)
+    source = MaildirSource(tmp_path / "Mail")
+    got = await _all(source, Cursor(source.name))
+    late = tmp_path / "Mail" / "new" / "0000000001.early-key.otherhost"  # another host's clock: sorts first
+    late.write_bytes(message(9))
+    rest = await _all(source, got[-1][1])
+    assert [raw.uid for raw, _ in rest] == ["0000000001.early-key.otherhost"]
+    assert min(keys) > "0000000001"
 
 
 async def test_maildir_skips_an_oversize_message_and_refuses_a_non_maildir(tmp_path: Path):
