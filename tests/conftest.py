@@ -1,16 +1,51 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import os
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 from os1.store import SqliteStore, open_store
+from tests import pgserver
+
+# The store-level contract tests (and letters, whose own SQL runs on both) run on both backends; higher-level tests
+# use SQLite, the store fixture's default (the companion's now read the calendar, whose store is SQLite only).
+BOTH_BACKENDS = ("tests/unit/store/", "tests/unit/memory/", "tests/unit/letters/")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    path = metafunc.definition.path.as_posix()
+    if "backend" in metafunc.fixturenames and any(part in path for part in BOTH_BACKENDS):
+        metafunc.parametrize("backend", ["sqlite", "postgres"], indirect=True)
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
-    s = await open_store(tmp_path / "os1.db")
-    assert isinstance(s, SqliteStore)
-    yield s
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[pgserver.PgServer]:
+    """A real PostgreSQL (with pgvector) on loopback for the session. Skips when it is not installed, except in
+    CI (CI=true), where a missing install fails so it is noticed."""
+    reason = pgserver.missing()
+    if reason:
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    server = pgserver.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+async def store(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[SqliteStore]:
+    if backend == "postgres":
+        server: pgserver.PgServer = request.getfixturevalue("pg_server")
+        s = await open_store(server.reset_database())
+    else:
+        s = await open_store(tmp_path / "os1.db")
+        assert isinstance(s, SqliteStore)
+    yield s  # type: ignore[misc]  # a PgStore on the postgres backend: the same protocols
     await s.close()

@@ -60,10 +60,16 @@ class Settings:
     model: ModelSettings = field(default_factory=ModelSettings)
     care: CareSettings = field(default_factory=CareSettings)
     initiative: InitiativeSettings = field(default_factory=InitiativeSettings)
+    database_url: str = ""  # postgresql://USER@HOST/DB or sqlite:///PATH; empty = the SQLite file in home
 
     @property
     def db_path(self) -> Path:
         return self.home / "os1.db"
+
+    @property
+    def database(self) -> str:
+        """The database URL the store opens: ``database_url``, or the SQLite file in home."""
+        return self.database_url or f"sqlite:///{self.db_path}"
 
     @property
     def config_path(self) -> Path:
@@ -151,4 +157,5 @@ def load_settings(env: Mapping[str, str] | None = None, home: Path | None = None
             "model.backend = 'openai' needs model.url",
             hint="set url = 'http://HOST:PORT/v1' under [model] in config.toml, or OS1_MODEL_URL",
         )
-    return Settings(home=home, user=user, model=model, care=care, initiative=initiative)
+    database_url = str(env.get("OS1_DATABASE_URL") or data.get("database_url") or f"sqlite:///{home / 'os1.db'}")
+    return Settings(home=home, user=user, model=model, care=care, initiative=initiative, database_url=database_url)

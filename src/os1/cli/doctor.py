@@ -56,10 +56,10 @@ def model_checks(settings: Settings) -> list[Check]:
 
 
 def store_checks(settings: Settings) -> list[Check]:
-    from os1.store import open_store
+    from os1.store import describe, open_store
 
     async def _probe() -> str | None:
-        store = await open_store(settings.db_path)  # opens and migrates
+        store = await open_store(settings.database)  # opens and migrates
         try:
             user = await store.users.ensure(settings.user)
             companion = await store.users.active_companion(user.id)
@@ -72,7 +72,7 @@ def store_checks(settings: Settings) -> list[Check]:
     except Os1Error as exc:
         return [Check("store", False, exc.message, exc.hint or f"check that {settings.home} is writable")]
     return [
-        Check("store", True, f"SQLite (WAL) at {settings.db_path}"),
+        Check("store", True, describe(settings.database)),
         Check("companion", companion is not None, companion or "not set up yet", "run `os1 setup`",
               required=False),
     ]

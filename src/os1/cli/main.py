@@ -7,9 +7,15 @@ import os
 import sys
 from collections.abc import Sequence
 
+from os1.cli.calendar import add_calendar_parser  # light at import: the calendar loads when it runs
+from os1.cli.contacts import add_contacts_parser  # light at import: the contacts load when they run
+from os1.cli.files import add_files_parser  # light at import: the files package loads when it runs
 from os1.cli.inner import add_relationship_parser
 from os1.cli.letters import add_letters_parser  # light at import, like memory's
+from os1.cli.mail import add_mail_parser  # light at import: the mail package loads when it runs
 from os1.cli.memory import add_memory_parser  # light at import (stdlib, types, errors): --help stays instant
+from os1.cli.serve import add_serve_parser  # light at import: uvicorn and the app load when it runs
+from os1.cli.undo import add_undo_parser  # light at import
 
 PRIVACY_ENV = {
     # A private companion phones nobody: ONNX Runtime sends telemetry unless told not to, hubs are never asked.
@@ -30,6 +36,12 @@ RUNNERS = {
     "memory": "os1.cli.memory:run_memory",
     "relationship": "os1.cli.inner:run_relationship",
     "letters": "os1.cli.letters:run_letters",
+    "contacts": "os1.cli.contacts:run_contacts",
+    "calendar": "os1.cli.calendar:run_calendar",
+    "files": "os1.cli.files:run_files",
+    "undo": "os1.cli.undo:run_undo",
+    "mail": "os1.cli.mail:run_mail",
+    "serve": "os1.cli.serve:run_serve",
 }
 
 
@@ -71,7 +83,13 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument("--load", action="store_true", help="also load the model and generate a few tokens")
     add_memory_parser(sub)
     add_letters_parser(sub)
+    add_contacts_parser(sub)
+    add_calendar_parser(sub)
+    add_files_parser(sub)
+    add_undo_parser(sub)
+    add_mail_parser(sub)
     add_relationship_parser(sub)
+    add_serve_parser(sub)
     return parser
 
 

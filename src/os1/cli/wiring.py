@@ -40,7 +40,7 @@ class App:
 
 
 async def open_app(settings: Settings, with_model: bool = True) -> App:
-    store = await open_store(settings.db_path)
+    store = await open_store(settings.database)  # database_url: the SQLite file in home, or PostgreSQL
     app = App(settings=settings, store=store)
     if with_model:
         clock = utc_now

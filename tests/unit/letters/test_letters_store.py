@@ -3,7 +3,6 @@ letters are never another's."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from os1.errors import StoreError
 from os1.letters.base import Source
 from os1.letters.service import Desk
 from os1.letters.store import letters_of
+from tests.pgserver import raw_rows
 from tests.unit.letters.conftest import T0
 
 
@@ -74,8 +74,7 @@ async def test_another_users_letters_are_never_seen_or_changed(desk: Desk, store
 
 
 async def test_the_letters_tables_come_from_the_appended_migration(tmp_path: Path, desk: Desk, store):
-    names = [r[0] for r in sqlite3.connect(store.runner.path).execute(
-        "SELECT name FROM schema_migrations ORDER BY version")]
+    names = [r[0] for r in raw_rows(store, "SELECT name FROM schema_migrations ORDER BY version")]
     assert "letters" in names
     with pytest.raises(StoreError):
         letters_of(object())

@@ -3,9 +3,7 @@ and a background worker that survives crashes without duplicating or losing what
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -15,6 +13,7 @@ from os1.memory.index import VectorIndex
 from os1.memory.ingest import EMBED, LEARN, _valid, embed_handler, embed_pending, learn_handler, learn_turn
 from os1.testing import HashEmbedder
 from os1.types import NewMemory
+from tests.pgserver import end_leases, raw_rows
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 LA_DAY = datetime(2022, 3, 1, 18, 0, tzinfo=UTC)
@@ -190,9 +189,8 @@ async def _stored(store, user_id: int) -> list[tuple[str, tuple[int, ...]]]:
     return sorted((m.text, m.source_turn_ids) for m in await store.memories.browse(user_id, include_ended=True))
 
 
-def _job_states(tmp_path: Path) -> list[tuple[str, str]]:
-    db = sqlite3.connect(tmp_path / "os1.db")
-    return db.execute("SELECT kind, status FROM jobs ORDER BY id").fetchall()
+def _job_states(store) -> list[tuple[str, str]]:
+    return raw_rows(store, "SELECT kind, status FROM jobs ORDER BY id")
 
 
 async def test_worker_resumes_a_job_that_crashed_mid_turn_without_duplicates(store, monkeypatch, tmp_path):
@@ -219,14 +217,17 @@ async def test_worker_resumes_a_job_that_crashed_mid_turn_without_duplicates(sto
 
     assert await _stored(store, user.id) == expected
     assert await store.jobs.pending() == 0
-    assert {status for _, status in _job_states(tmp_path)} == {"done"}
+    assert {status for _, status in _job_states(store)} == {"done"}
 
 
-async def test_worker_killed_after_claiming_is_resumed_by_the_next_one(store):
+async def test_worker_killed_after_claiming_is_resumed_by_the_next_one(store, backend):
     user, _, expected = await _queued(store)
     claimed = await store.jobs.claim(16)  # the process dies here: claimed, never run, never finished
     assert len(claimed) == len(TURNS)
     assert await _stored(store, user.id) == []
+    if backend == "postgres":  # leased to the dead worker until the lease ends
+        assert await store.jobs.claim(16) == []
+    end_leases(store)
 
     await Worker(store, _handlers(store), lambda: T0).drain()
     assert await _stored(store, user.id) == expected
@@ -247,6 +248,7 @@ async def test_job_claimed_by_workers_that_died_is_not_stuck_forever(store):
     user, _, expected = await _queued(store)
     for _ in range(3):  # three restarts that each claimed a batch and were stopped before running it
         await store.jobs.claim(16)
+        end_leases(store)
     await Worker(store, _handlers(store), lambda: T0).drain()
     assert await store.jobs.pending() == 0  # run, or at least given up on; not pending forever
     assert await _stored(store, user.id) == expected

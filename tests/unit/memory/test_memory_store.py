@@ -3,7 +3,6 @@ migration that moves the foundation's facts into memories."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from os1.store import open_store
 from os1.store.db import MIGRATIONS, connect, migrate
 from os1.testing import HashEmbedder
 from os1.types import NewMemory
+from tests.pgserver import raw_rows
 
 T0 = datetime(2026, 3, 11, 15, 30, tzinfo=UTC)
 
@@ -34,8 +34,8 @@ def _home(city: str, turns: tuple[int, ...] = (), confidence: float = 0.9) -> Ne
     )
 
 
-def _rows(tmp_path: Path, sql: str, params: tuple = ()) -> list[tuple]:
-    return sqlite3.connect(tmp_path / "os1.db").execute(sql, params).fetchall()
+def _rows(store, sql: str, params: tuple = ()) -> list[tuple]:
+    return raw_rows(store, sql, params)
 
 
 # --- idempotency -------------------------------------------------------------------------------------------------
@@ -132,10 +132,10 @@ async def test_forgotten_item_leaves_the_store_its_vector_and_search(store, tmp_
     assert await store.memories.get(user.id, amy.id) is None
     assert await store.memories.many(user.id, [amy.id]) == {}
     assert await store.memories.search(user.id, "Amy sister", 5) == []
-    assert _rows(tmp_path, "SELECT owner, ref_id FROM vectors WHERE (owner = 'memory' AND ref_id = ?) "
+    assert _rows(store, "SELECT owner, ref_id FROM vectors WHERE (owner = 'memory' AND ref_id = ?) "
                  "OR (owner = 'turn' AND ref_id = ?)", (amy.id, amy_turn.id)) == []  # fmt: skip
     assert await store.turns.search(user.id, "Amy", 5) == []  # nor as a neighbour's context
-    assert _rows(tmp_path, "SELECT forgotten, content FROM turns WHERE id = ?", (amy_turn.id,)) == [
+    assert _rows(store, "SELECT forgotten, content FROM turns WHERE id = ?", (amy_turn.id,)) == [
         (1, "My sister Amy is visiting.")  # the transcript keeps the turn, flagged
     ]
     assert amy_turn.id not in await store.vectors.missing_turns(user.id, 10)  # not embedded again
@@ -212,7 +212,7 @@ async def test_one_users_memories_are_invisible_to_another(store, tmp_path: Path
 
     assert await store.vectors.put(user_b.id, "turn", [(turn.id, 0, b"\0" * 768)], "hash-384") == 0
     assert await store.vectors.put(user_b.id, "memory", [(i, 0, b"\0" * 768) for i in ids], "hash-384") == 0
-    assert _rows(tmp_path, "SELECT COUNT(*) FROM vectors") == [(0,)]
+    assert _rows(store, "SELECT COUNT(*) FROM vectors") == [(0,)]
     assert await store.vectors.missing_turns(user_b.id, 10) == []
     assert await store.vectors.missing_memories(user_b.id, 10) == []
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -10,6 +9,7 @@ from os1.errors import StoreError
 from os1.store import open_store
 from os1.store.db import MIGRATIONS, connect, migrate
 from os1.types import NewMemory
+from tests.pgserver import raw_columns, raw_rows
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 
@@ -53,8 +53,7 @@ def test_newer_database_is_refused(tmp_path: Path):
 async def test_turns_are_durable_and_visible_to_a_second_connection(store, tmp_path: Path):
     user, _, conv = await _user_with_conversation(store)
     turn = await store.turns.add(user.id, conv.id, "user", "hello there", T0)
-    other = sqlite3.connect(tmp_path / "os1.db")
-    assert other.execute("SELECT content FROM turns WHERE id = ?", (turn.id,)).fetchone()[0] == "hello there"
+    assert raw_rows(store, "SELECT content FROM turns WHERE id = ?", (turn.id,)) == [("hello there",)]
 
 
 async def test_every_row_is_scoped_by_user(store):
@@ -87,7 +86,7 @@ async def test_facts_supersede_without_deleting(store, tmp_path: Path):
     )
     current = await store.memories.current(user.id)
     assert [f.value for f in current] == ["Seattle"]
-    rows = sqlite3.connect(tmp_path / "os1.db").execute("SELECT value, valid_to FROM memories").fetchall()
+    rows = raw_rows(store, "SELECT value, valid_to FROM memories")
     assert ("Los Angeles", (T0 + timedelta(days=1)).isoformat()) in rows
 
 
@@ -124,7 +123,8 @@ async def test_care_events_are_counted_without_text(store, tmp_path: Path):
     await store.care.record(user.id, conv.id, None, "self_harm", "high", "cutting", T0)
     assert await store.care.counts() == {"suicidal_ideation": 1, "self_harm": 2}
     assert await store.care.counts(since=T0 + timedelta(days=1)) == {}
-    columns = [r[1] for r in sqlite3.connect(tmp_path / "os1.db").execute("PRAGMA table_info(care_events)")]
+    columns = raw_columns(store, "care_events")
+    assert "kind" in columns
     assert "content" not in columns and "text" not in columns
 
 
