@@ -20,6 +20,8 @@ def add_serve_parser(sub: Any) -> None:
                        help="another origin whose pages may open /ws with the cookie (repeatable)")
     serve.add_argument("--voice", action="store_true",
                        help="also take speech over /ws (loads Whisper, Silero VAD and the [voice] voice)")
+    serve.add_argument("--recall", default="hybrid", choices=("hybrid", "lexical"),
+                       help="lexical: recall on a turn's path by BM25 alone, no embedding (scale: docs/scaling.md)")
     serve.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"))
 
 
@@ -52,19 +54,38 @@ async def serve(args: Any) -> int:
         start = getattr(app.deps.model, "start_loading", None)
         if start is not None:
             start()  # the model loads on its own thread while the server starts
-        config = ServerConfig(secure_cookies=args.secure_cookies, allowed_origins=tuple(args.allowed_origin))
+        config = ServerConfig(secure_cookies=args.secure_cookies, allowed_origins=tuple(args.allowed_origin),
+                              recall=args.recall)
         voice = await voice_kit(settings) if args.voice else None
         # before the app: the MCP package configures logging of its own when nothing has been
         logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s:     %(name)s: %(message)s")
-        api = create_app(build_services(app.deps, config, app.worker, voice))
+        services = build_services(app.deps, config, app.worker, voice)
+        api = create_app(services)
         server = uvicorn.Server(uvicorn.Config(api, host=args.host, port=args.port, log_level=args.log_level,
                                                ws="websockets-sansio", lifespan="on"))
         logs.install()  # after uvicorn configured its handlers
-        print(f"OS1 serving on http://{args.host}:{args.port} (API docs at /docs)", file=sys.stderr)
-        await server.serve()
+        shown = "127.0.0.1" if args.host in ("0.0.0.0", "::", "") else args.host  # where this machine reaches it
+        print(f"Open http://{shown}:{args.port} in your browser (OS1's web app; the API docs are at /docs)",
+              file=sys.stderr)
+        await _serving(server, services)
         return 0
     finally:
         await app.close()
+
+
+async def _serving(server: Any, services: Any) -> None:
+    """Serve; meanwhile the heap is kept frozen between collections (server/heap.py); then the bus closes."""
+    from os1.server.heap import keep_frozen
+
+    stop = asyncio.Event()
+    heap = asyncio.create_task(keep_frozen(stop))
+    try:
+        await server.serve()
+    finally:
+        stop.set()
+        if not (await asyncio.wait({heap}, timeout=5))[0]:
+            heap.cancel()
+        await services.bus.close()
 
 
 def run_serve(args: Any) -> int:

@@ -15,10 +15,21 @@ from fastapi import FastAPI
 from pydantic import BaseModel
 
 from os1 import __version__
-from os1.server import openai_api, routes_auth, routes_history, routes_memories, routes_settings, routes_setup, ws
+from os1.server import (
+    openai_api,
+    routes_auth,
+    routes_desk,
+    routes_history,
+    routes_inner,
+    routes_memories,
+    routes_settings,
+    routes_setup,
+    ws,
+)
 from os1.server.auth import Passwords
 from os1.server.errors import install_error_handlers
 from os1.server.services import Services
+from os1.web import web_routes
 
 log = logging.getLogger(__name__)
 WORKER_STOP_S = 10.0
@@ -76,13 +87,15 @@ def build_app() -> FastAPI:
     install_error_handlers(app)
     for module in (routes_auth, routes_setup, routes_history, routes_memories, routes_settings, openai_api, ws):
         app.include_router(module.router)
-    # Mail briefing and plans (src/os1/mail) and files plans land here as routes_mail / routes_files, each one
-    # router scoped with ``require_user`` like the others.
+    for module in (routes_desk, routes_inner):  # her desk (mail, plans) and her inner life (mood, timeline)
+        app.include_router(module.router)
+    # routes_desk serves the mail briefing and every plan (mail cleanups, files tidy-ups), scoped like the others.
 
     @app.get("/api/health", response_model=Health, tags=["service"])
     async def health() -> Health:
         return Health(ok=True, version=__version__)
 
+    app.router.routes.extend(web_routes())  # the web app at / (not in the OpenAPI document)
     return app
 
 

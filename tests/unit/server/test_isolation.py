@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import re
 
+from os1.actions.base import Step
+from os1.actions.journal import journal_of
+
 from .conftest import SETUP, chat, signup
 
 # Every path parameter of the API, and which of user A's objects it names. A new route with a parameter that is
 # not here fails the test until its isolation is checked too.
-OBJECTS = {"conversation_id": "conversation", "memory_id": "memory", "key_id": "key"}
+OBJECTS = {"conversation_id": "conversation", "memory_id": "memory", "key_id": "key", "plan_id": "plan"}
 SECRET_WORD = "zanzibar"
 
 
@@ -21,7 +24,11 @@ def a_world(server):
     conversation = server.client.get("/api/conversations", headers=a.auth).json()[0]["id"]
     memory = server.client.get("/api/memories", headers=a.auth).json()[0]["id"]
     key = server.client.post("/api/keys", json={"name": "a's app"}, headers=a.auth).json()
-    return a, {"conversation": conversation, "memory": memory, "key": key["id"], "turn": done["turn_id"]}
+    journal = journal_of(server.store, server.client.get("/api/me", headers=a.auth).json()["user_id"])
+    plan = server.run(journal.propose, "files.organize", f"A's {SECRET_WORD} photos",
+                      [Step(1, "files.move", {}, "move a photo", "photos")])
+    return a, {"conversation": conversation, "memory": memory, "key": key["id"], "turn": done["turn_id"],
+               "plan": plan.id}
 
 
 def _operations(server):
@@ -43,7 +50,7 @@ def test_every_route_with_another_users_id_is_404(server):
         url = path
         for p in params:
             url = url.replace("{" + p + "}", str(ids[OBJECTS[p]]))
-        body = {"text": "Bob was here."} if method == "patch" else None
+        body = {"text": "Bob was here."} if method == "patch" else {"approve": "all"} if method == "post" else None
         r = server.client.request(method.upper(), url, headers=b.auth, json=body)
         assert r.status_code == 404, (method, url, r.status_code, r.text)
         assert SECRET_WORD not in r.text
@@ -52,6 +59,7 @@ def test_every_route_with_another_users_id_is_404(server):
     # and A's objects are untouched
     assert server.client.get(f"/api/memories/{ids['memory']}", headers=a.auth).json()["memory"]["current"]
     assert server.client.get("/api/keys", headers=a.auth).json()[0]["revoked_at"] is None
+    assert server.client.get(f"/api/plans/{ids['plan']}", headers=a.auth).json()["status"] == "proposed"
     turns = server.client.get(f"/api/conversations/{ids['conversation']}", headers=a.auth).json()["turns"]
     assert any(SECRET_WORD in t["text"] for t in turns)
 
@@ -61,7 +69,8 @@ def test_listings_show_nothing_of_another_user(server):
     b = signup(server.client, "bob")
     server.client.cookies.clear()
     for url in ("/api/conversations", "/api/memories?include_ended=true", f"/api/memories/search?q={SECRET_WORD}",
-                "/api/memories/export", "/api/keys", "/api/me", "/api/settings", "/api/setup"):
+                "/api/memories/export", "/api/keys", "/api/me", "/api/settings", "/api/setup", "/api/plans",
+                "/api/inner", "/api/timeline.svg", "/api/mail/briefing"):
         r = server.client.get(url, headers=b.auth)
         assert r.status_code == 200, url
         assert SECRET_WORD not in r.text and "alice" not in r.text, url
