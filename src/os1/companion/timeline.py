@@ -89,8 +89,10 @@ def render_svg(t: Timeline, width: int = 860, height: int = 320) -> str:
            f'viewBox="0 0 {width} {height}" role="img" aria-labelledby="t d" font-family="sans-serif" '
            f'font-size="12">', f'<title id="t">{escape(t.companion)} and you, over time</title>',
            f'<desc id="d">{escape(summary)}</desc>']  # fmt: skip
-    for start, end, stage in _bands(t):
-        x0, x1 = x(start), max(x(end), x(start) + 2)
+    bands = _bands(t)
+    for i, (start, end, stage) in enumerate(bands):
+        last = i == len(bands) - 1  # the stage now reaches the axis' end (a day at least, even on the first day)
+        x0, x1 = x(start), (left + plot_w) if last else max(x(end), x(start) + 2)
         out.append(f'<rect x="{x0:.1f}" y="{top}" width="{x1 - x0:.1f}" height="{plot_h}" '
                    f'fill="{STAGE_COLOURS.get(stage, "#eee")}"><title>{escape(stage)}</title></rect>')
         if x1 - x0 > 6 * len(stage):  # named above its band where the name fits
