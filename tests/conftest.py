@@ -9,9 +9,11 @@ import pytest
 from os1.store import SqliteStore, open_store
 from tests import pgserver
 
-# The store-level contract tests (and letters, whose own SQL runs on both) run on both backends; higher-level tests
-# use SQLite, the store fixture's default (the companion's now read the calendar, whose store is SQLite only).
-BOTH_BACKENDS = ("tests/unit/store/", "tests/unit/memory/", "tests/unit/letters/")
+# The tests of every package whose SQL runs on both databases (the store's own, and the capabilities' over
+# postgres_compat) run on both backends when they use the ``store`` fixture; other tests use SQLite, its default.
+BOTH_BACKENDS = ("tests/unit/store/", "tests/unit/memory/", "tests/unit/letters/", "tests/unit/companion/",
+                 "tests/unit/mail/", "tests/unit/actions/", "tests/unit/calendar/", "tests/unit/contacts/",
+                 "tests/unit/desk/", "tests/unit/server/test_accounts_store.py")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -1,7 +1,10 @@
 """A throwaway PostgreSQL server for the tests: ``initdb`` into a temporary directory, ``postgres`` on a free
 loopback port, one migrated template database, and a fresh copy of it per test. Stopped and deleted at the end.
 
-As root (initdb refuses to run as root) the server runs as the ``postgres`` user through ``runuser``."""
+The binaries come from the PyPI package ``pgserver`` (a dev dependency: PostgreSQL 16 with pgvector 0.6,
+``pgserver/pginstall``); nothing is built or fetched. As root (initdb refuses to run as root) the server runs as
+the ``postgres`` user (or ``nobody``) through ``runuser``: from where pip put the binaries when that user can run
+them there, else from a copy in the server's temporary directory."""
 
 from __future__ import annotations
 
@@ -16,29 +19,47 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
-PG_SHARE = Path("/usr/share/postgresql/15")
 TEMPLATE = "os1_template"
 SHARED = "os1_shared"
 
 
+def pginstall() -> Path | None:
+    """The PostgreSQL install bundled in the ``pgserver`` package, or None when it is not installed."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("pgserver")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    root = Path(next(iter(spec.submodule_search_locations))) / "pginstall"
+    return root if (root / "bin" / "postgres").exists() else None
+
+
+def _run_as() -> str | None:
+    """The user the server runs as when the tests run as root (initdb refuses root)."""
+    for name in ("postgres", "nobody"):
+        try:
+            pwd.getpwnam(name)
+            return name
+        except KeyError:
+            continue
+    return None
+
+
 def missing() -> str | None:
     """Why a PostgreSQL test server cannot run here, or None when it can."""
-    if not (PG_BIN / "initdb").exists() or not (PG_BIN / "postgres").exists():
-        return f"PostgreSQL 15 is not installed ({PG_BIN}/initdb missing): run `make sysdeps`"
-    if not (PG_SHARE / "extension" / "vector.control").exists():
-        return "pgvector is not installed for PostgreSQL 15: run `make sysdeps`"
+    root = pginstall()
+    if root is None:
+        return "the pgserver package (PostgreSQL with pgvector) is not installed: pip install -e '.[dev]'"
+    if not (root / "share" / "postgresql" / "extension" / "vector.control").exists():
+        return f"pgvector is missing from {root}: pip install --force-reinstall pgserver"
     try:
         import pgvector  # noqa: F401
         import psycopg  # noqa: F401
         import psycopg_pool  # noqa: F401
     except ImportError as exc:
         return f"the postgres extra is not installed ({exc}): pip install -e '.[dev]'"
-    if os.geteuid() == 0:
-        try:
-            pwd.getpwnam("postgres")
-        except KeyError:
-            return "running as root and there is no `postgres` user to run the server as"
+    if os.geteuid() == 0 and _run_as() is None:
+        return "running as root and there is no `postgres` or `nobody` user to run the server as"
     return None
 
 
@@ -54,6 +75,7 @@ class PgServer:
     port: int
     proc: subprocess.Popen[bytes]
     as_user: list[str]
+    bin: Path
     _names: itertools.count[int] = field(default_factory=itertools.count)
     _reset_sql: str | None = None
 
@@ -100,7 +122,7 @@ class PgServer:
         return self.url(name)
 
     def stop(self) -> None:
-        subprocess.run([*self.as_user, str(PG_BIN / "pg_ctl"), "stop", "-D", str(self.root / "data"), "-m",
+        subprocess.run([*self.as_user, str(self.bin / "pg_ctl"), "stop", "-D", str(self.root / "data"), "-m",
                         "immediate", "-s"], check=False, capture_output=True, timeout=60)  # fmt: skip
         try:
             self.proc.wait(timeout=30)
@@ -112,22 +134,24 @@ class PgServer:
 
 def start() -> PgServer:
     """initdb, start the server on a free loopback port, wait until it answers, make the template database."""
+    install = pginstall()
+    if install is None:
+        raise RuntimeError(missing() or "pgserver is not installed")
     root = Path(tempfile.mkdtemp(prefix="os1-pg-"))
     as_user: list[str] = []
     if os.geteuid() == 0:
-        entry = pwd.getpwnam("postgres")
-        os.chown(root, entry.pw_uid, entry.pw_gid)
-        as_user = ["runuser", "-u", "postgres", "--"]
+        install, as_user = _as_other_user(root, install)
+    pg_bin = install / "bin"
     data = root / "data"
     try:
-        subprocess.run([*as_user, str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
+        subprocess.run([*as_user, str(pg_bin / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
                         "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"], check=True, capture_output=True,
                        timeout=120)  # fmt: skip
     except (subprocess.SubprocessError, OSError):
         shutil.rmtree(root, ignore_errors=True)
         raise
     for attempt in range(3):  # the free port may be taken between choosing it and binding it
-        server = _serve(root, as_user)
+        server = _serve(root, as_user, pg_bin)
         try:
             _wait_ready(server)
             break
@@ -143,16 +167,40 @@ def start() -> PgServer:
     return server
 
 
-def _serve(root: Path, as_user: list[str]) -> PgServer:
+def _as_other_user(root: Path, install: Path) -> tuple[Path, list[str]]:
+    """As root: the temporary directory belongs to the server's user; the binaries are run where pip put them
+    when that user can run them there, else from a copy (with the bundled libraries beside it, where the
+    binaries' RPATH ``$ORIGIN/../../../pgserver.libs`` looks for them)."""
+    name = _run_as()
+    if name is None:
+        raise RuntimeError("running as root and there is no `postgres` or `nobody` user to run the server as")
+    entry = pwd.getpwnam(name)
+    os.chown(root, entry.pw_uid, entry.pw_gid)
+    as_user = ["runuser", "-u", name, "--"]
+    check = subprocess.run([*as_user, str(install / "bin" / "postgres"), "--version"], capture_output=True,
+                           timeout=60, check=False)  # fmt: skip
+    if check.returncode == 0:
+        return install, as_user
+    copy = root / "pkg"
+    for part in (install.parent, install.parent.parent / "pgserver.libs"):
+        if part.exists():
+            shutil.copytree(part, copy / part.name, symlinks=True)
+    os.chmod(copy, 0o755)
+    for path in (copy, *copy.rglob("*")):
+        os.chown(path, entry.pw_uid, entry.pw_gid, follow_symlinks=False)
+    return copy / install.parent.name / install.name, as_user
+
+
+def _serve(root: Path, as_user: list[str], pg_bin: Path) -> PgServer:
     port = _free_port()
     with open(root / "server.log", "ab") as log:  # the server keeps its own descriptor
         proc = subprocess.Popen(
-            [*as_user, str(PG_BIN / "postgres"), "-D", str(root / "data"), "-k", str(root), "-p", str(port),
+            [*as_user, str(pg_bin / "postgres"), "-D", str(root / "data"), "-k", str(root), "-p", str(port),
              "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off",
              "-c", "full_page_writes=off", "-c", "max_connections=200"],
             stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
-    return PgServer(root, port, proc, as_user)
+    return PgServer(root, port, proc, as_user, pg_bin)
 
 
 def _wait_ready(server: PgServer, timeout_s: float = 60.0) -> None:

@@ -1,4 +1,5 @@
-"""The journal: plans and their steps in SQLite (tables from migration 7, ``journal``), over the store's runner.
+"""The journal: plans and their steps (tables from migration 7, ``journal``), over the store's runner (SQLite, or
+PostgreSQL through ``postgres_compat``: the same SQL).
 
 One ``Journal`` serves one user: every query is scoped by its ``user_id``. Every state change of a step is one
 transaction that also appends to ``action_log``, so the log is the plan's full history."""
@@ -13,6 +14,7 @@ from typing import Any
 
 from os1.actions.base import JSON, Plan, PlanStatus, PlanSummary, Step, StepState
 from os1.errors import ActionError
+from os1.store.postgres_compat import sql_runner
 from os1.store.runner import Runner, _dt, _ts
 from os1.types import Clock, utc_now
 
@@ -37,7 +39,7 @@ def _summary(row: sqlite3.Row, counts: dict[str, int]) -> PlanSummary:
 
 class Journal:
     def __init__(self, runner: Runner, user_id: int, clock: Clock = utc_now) -> None:
-        self.r = runner
+        self.r: Runner = sql_runner(runner) or runner  # PostgreSQL's: the same SQL through postgres_compat
         self.user_id = user_id
         self.clock = clock
 
@@ -166,7 +168,7 @@ class Journal:
 
 def journal_of(store: Any, user_id: int, clock: Clock = utc_now) -> Journal:
     """The journal of one user over an open store's connection (the SQLite store has a ``runner``)."""
-    runner = getattr(store, "runner", None)
-    if not isinstance(runner, Runner):
-        raise ActionError("action.no_journal", "this store has no SQLite runner for the journal")
+    runner = sql_runner(getattr(store, "runner", None))
+    if runner is None:
+        raise ActionError("action.no_journal", "this store has no connection runner for the journal")
     return Journal(runner, user_id, clock)

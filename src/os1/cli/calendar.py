@@ -98,7 +98,7 @@ async def _desk(settings: Settings) -> AsyncIterator[Desk]:
     from os1.calendar.store import calendar_of
     from os1.store import open_store
 
-    store = await open_store(settings.db_path)
+    store = await open_store(settings.database)
     try:
         user = await store.users.ensure(settings.user)
         yield Desk(store, calendar_of(store), user.id, local_zone(settings))

@@ -83,7 +83,7 @@ async def _book(settings: Settings) -> AsyncIterator[Book]:
     from os1.contacts.store import contacts_of
     from os1.store import open_store
 
-    store = await open_store(settings.db_path)
+    store = await open_store(settings.database)
     try:
         user = await store.users.ensure(settings.user)
         yield Book(store, contacts_of(store), user.id)

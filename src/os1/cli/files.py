@@ -107,7 +107,7 @@ async def open_journal(settings: Settings) -> AsyncIterator[Journal]:
     from os1.actions.journal import journal_of
     from os1.store import open_store
 
-    store = await open_store(settings.db_path)
+    store = await open_store(settings.database)
     try:
         user = await store.users.ensure(settings.user)
         yield journal_of(store, user.id)

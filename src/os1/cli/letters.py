@@ -150,7 +150,7 @@ async def _desk(settings: Settings) -> AsyncIterator[Desk]:
     from os1.letters.store import letters_of
     from os1.store import open_store
 
-    store = await open_store(settings.db_path)
+    store = await open_store(settings.database)
     try:
         user = await store.users.ensure(settings.user)
         yield Desk(store, letters_of(store), user.id, user.display_name or "")

@@ -197,11 +197,11 @@ def _source(args: Any) -> MailSource:
 
 
 @asynccontextmanager
-async def _mail(db_path: Path, handle: str) -> AsyncIterator[tuple[Any, SqliteMail, int]]:
+async def _mail(database: str | Path, handle: str) -> AsyncIterator[tuple[Any, SqliteMail, int]]:
     from os1.mail.store import mail_of
     from os1.store import open_store
 
-    store = await open_store(db_path)
+    store = await open_store(database)
     try:
         user = await store.users.ensure(handle)
         yield store, mail_of(store), user.id
@@ -210,7 +210,7 @@ async def _mail(db_path: Path, handle: str) -> AsyncIterator[tuple[Any, SqliteMa
 
 
 async def _run(settings: Settings, args: Any, source: MailSource | None) -> int:
-    async with _mail(settings.db_path, settings.user) as (store, mail, user_id):
+    async with _mail(settings.database, settings.user) as (store, mail, user_id):
         if source is not None:
             return await _sync(store, mail, user_id, args, source)
         if args.mail_command == "search":

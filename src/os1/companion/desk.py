@@ -24,6 +24,7 @@ from os1.mail.cleanup import KIND, plan_cleanup, register, step_lines
 from os1.mail.store import SqliteMail, StoredEmail
 from os1.mail.triage import triage_many
 from os1.safety.untrusted import Quoted, Review, Source, quote
+from os1.store.postgres_compat import sql_runner
 from os1.store.runner import Runner
 from os1.types import Clock
 
@@ -168,9 +169,10 @@ class Desk:
 
 
 def open_desk(store: Any, user_id: int, clock: Clock, user_name: str | None = None) -> Desk | None:
-    """The desk over the store's connection, or None for a store without mail (the PostgreSQL store, for now)."""
-    runner = getattr(store, "runner", None)
-    if not isinstance(runner, Runner):
+    """The desk over the store's connection (SQLite, or PostgreSQL through ``postgres_compat``), or None for a
+    store without one."""
+    runner = sql_runner(getattr(store, "runner", None))
+    if runner is None:
         return None
     try:
         return Desk(runner, user_id, clock, user_name)

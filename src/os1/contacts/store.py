@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from os1.contacts.base import Contact, ContactsError, Source, merged, name_key
+from os1.store.postgres_compat import sql_runner
 from os1.store.runner import Runner, _ts
 
 _LIVE = "merged_into IS NULL"
@@ -73,12 +74,12 @@ def write(db: sqlite3.Connection, user_id: int, c: Contact, now: datetime) -> in
             raise ContactsError("contacts.not_found", f"no contact #{cid}")
         for table in ("contact_emails", "contact_phones", "contact_sources"):
             db.execute(f"DELETE FROM {table} WHERE user_id = ? AND contact_id = ?", (user_id, cid))
-    db.executemany("INSERT OR IGNORE INTO contact_emails (user_id, contact_id, addr) VALUES (?,?,?)",
+    db.executemany("INSERT INTO contact_emails (user_id, contact_id, addr) VALUES (?,?,?) ON CONFLICT DO NOTHING",
                    [(user_id, cid, a) for a in c.emails])
-    db.executemany("INSERT OR IGNORE INTO contact_phones (user_id, contact_id, number) VALUES (?,?,?)",
+    db.executemany("INSERT INTO contact_phones (user_id, contact_id, number) VALUES (?,?,?) ON CONFLICT DO NOTHING",
                    [(user_id, cid, p) for p in c.phones])
-    db.executemany("INSERT OR IGNORE INTO contact_sources (user_id, contact_id, kind, ref) VALUES (?,?,?,?)",
-                   [(user_id, cid, s.kind, s.ref) for s in c.sources])
+    db.executemany("INSERT INTO contact_sources (user_id, contact_id, kind, ref) VALUES (?,?,?,?) "
+                   "ON CONFLICT DO NOTHING", [(user_id, cid, s.kind, s.ref) for s in c.sources])
     return cid
 
 
@@ -223,8 +224,8 @@ def _live(db: sqlite3.Connection, user_id: int, contact_id: int) -> Contact:
 
 def contacts_of(store: Any) -> SqliteContacts:
     """The contacts repository over an open store's connection (the SQLite store has a ``runner``)."""
-    runner = getattr(store, "runner", None)
-    if not isinstance(runner, Runner):
-        raise ContactsError("contacts.unsupported_store", "contacts need the SQLite store",
+    runner = sql_runner(getattr(store, "runner", None))  # PostgreSQL: the same SQL, through postgres_compat
+    if runner is None:
+        raise ContactsError("contacts.unsupported_store", "contacts need a SQLite or PostgreSQL store",
                             hint="contacts keep their tables in OS1_HOME/os1.db")
     return SqliteContacts(runner)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import ssl
 from collections.abc import AsyncGenerator, Sequence
+from functools import cache
 from typing import Any
 
 import httpx
@@ -12,6 +14,13 @@ from os1.config import ModelSettings
 from os1.errors import ModelError
 from os1.llm.base import as_dicts, chunk_from, sampling
 from os1.types import Chunk, Message
+
+
+@cache
+def _tls_context() -> ssl.SSLContext:
+    """The verifying TLS context, built once: building one (loading the CA bundle) takes ~50 ms of CPU, which
+    a client per reply would otherwise pay on every turn (bench/concurrency.py)."""
+    return httpx.create_ssl_context()
 
 
 class OpenAICompatModel:
@@ -26,7 +35,8 @@ class OpenAICompatModel:
     def _client(self) -> httpx.AsyncClient:
         timeout = httpx.Timeout(self.settings.timeout_s, connect=10.0)
         headers = {"Authorization": f"Bearer {self.settings.api_key}"} if self.settings.api_key else {}
-        return httpx.AsyncClient(timeout=timeout, headers=headers, transport=self._transport)
+        return httpx.AsyncClient(timeout=timeout, headers=headers, transport=self._transport,
+                                 verify=_tls_context())
 
     def _body(self, messages: Sequence[Message], opts: dict[str, Any]) -> dict[str, Any]:
         s = self.settings

@@ -1,6 +1,7 @@
-"""SQLite repository for mail (tables from migration 6, ``mail``): messages, sync cursors and triage labels.
+"""Repository for mail (tables from migration 6, ``mail``): messages, sync cursors and triage labels.
 
-Self-contained over the store's connection runner (``SqliteMail(store.runner)``), like the letters repository.
+Self-contained over the store's connection runner (``SqliteMail(store.runner)``), like the letters repository: the
+same SQL on SQLite and, through ``postgres_compat``, on PostgreSQL, except the full-text search (``_match``).
 Every query is scoped by ``user_id``. Storing is idempotent by (Message-ID, content hash)."""
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from os1.errors import StoreError
 from os1.mail.message import Address, Attachment, Cursor, Email, RawMessage
+from os1.store.postgres_compat import dialect, sql_runner
 from os1.store.runner import Runner, _ts, fts_query, owned
 from os1.types import utc_now
 
@@ -102,9 +104,26 @@ _FILTER_SQL = {
 }
 
 
+def _match(pg: bool, user_id: int, words: str, where: list[str], params: list[Any]) -> tuple[str, list[Any]]:
+    """The full-text search's SQL and parameters (before the limit): FTS5 with BM25 on SQLite; on PostgreSQL the
+    row's tsvector (subject A, sender B, text C: the same 4 : 2 : 1 weights), read from this user's postings."""
+    if not pg:
+        sql = ("SELECT m.* FROM mail_fts JOIN mail_messages m ON m.id = mail_fts.rowid "
+               f"WHERE mail_fts MATCH ? AND {' AND '.join(where)} "
+               "ORDER BY bm25(mail_fts, 4.0, 2.0, 1.0, 0.0) LIMIT ?")
+        return sql, [owned(fts_query(words), user_id), *params]
+    from os1.store.postgres_memory import owner_query, query_words
+
+    terms = query_words(words)
+    q = "(" + " || ".join(["plainto_tsquery('english', ?)"] * len(terms)) + ")"
+    sql = (f"SELECT m.* FROM mail_messages m WHERE m.fts @@ ?::tsquery AND m.fts @@ {q} AND {' AND '.join(where)} "
+           f"ORDER BY ts_rank('{{0, 0.25, 0.5, 1}}', m.fts, {q}, 1) DESC, m.id LIMIT ?")
+    return sql, [owner_query(user_id), *terms, *params, *terms]
+
+
 class SqliteMail:
     def __init__(self, r: Runner) -> None:
-        self.r = r
+        self.r: Runner = sql_runner(r) or r  # a PostgreSQL store's runner: the same SQL through postgres_compat
 
     async def upsert_many(
         self, user_id: int, account: str, items: Sequence[tuple[RawMessage, Email]],
@@ -176,16 +195,13 @@ class SqliteMail:
         """Best first: FTS5 BM25 over subject, sender and text (any of the words, stemmed), narrowed by
         ``from:``, ``to:`` and ``subject:`` filters; with filters only, newest first."""
         words, filters = split_query(query)
-        match = fts_query(words)
+        pg = dialect(self.r) == "postgres"
         where, params = ["m.user_id = ?"], list[Any]([user_id])
-        for key, value in filters:
-            where.append(_FILTER_SQL[key])
+        for key, value in filters:  # SQLite's LIKE ignores ASCII case; PostgreSQL's ILIKE does
+            where.append(_FILTER_SQL[key].replace(" LIKE ", " ILIKE ") if pg else _FILTER_SQL[key])
             params.extend([_like(value)] * _FILTER_SQL[key].count("?"))
-        if match:
-            sql = ("SELECT m.* FROM mail_fts JOIN mail_messages m ON m.id = mail_fts.rowid "
-                   f"WHERE mail_fts MATCH ? AND {' AND '.join(where)} "
-                   "ORDER BY bm25(mail_fts, 4.0, 2.0, 1.0, 0.0) LIMIT ?")
-            params = [owned(match, user_id), *params]
+        if fts_query(words):
+            sql, params = _match(pg, user_id, words, where, params)
         elif filters:
             sql = (f"SELECT m.* FROM mail_messages m WHERE {' AND '.join(where)} "
                    "ORDER BY m.date IS NULL, m.date DESC, m.id DESC LIMIT ?")
@@ -242,8 +258,8 @@ class SqliteMail:
 
 def mail_of(store: Any) -> SqliteMail:
     """The mail repository over an open store's connection (the SQLite store has a ``runner``)."""
-    runner = getattr(store, "runner", None)
-    if not isinstance(runner, Runner):
-        raise StoreError("mail.unsupported_store", "mail needs the SQLite store",
+    runner = sql_runner(getattr(store, "runner", None))  # PostgreSQL: the same SQL, through postgres_compat
+    if runner is None:
+        raise StoreError("mail.unsupported_store", "mail needs a SQLite or PostgreSQL store",
                          hint="mail keeps its tables in OS1_HOME/os1.db")
     return SqliteMail(runner)

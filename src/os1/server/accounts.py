@@ -1,9 +1,10 @@
-"""SQLite repository for the service's accounts, sessions, API keys and login attempts (migration 9).
+"""Repository for the service's accounts, sessions, API keys and login attempts (migration 9).
 
-Self-contained over the store's connection runner (``SqliteAccounts(store.runner)``), like letters. Every query
-that reads or writes a user's rows is scoped by ``user_id``; the lookups by a secret's hash (a session token, an
-API key) are how a request finds out who its user is. Login attempts are read before anyone is signed in, so they
-are keyed by scope ('login-user:<name>', 'login-ip:<address>', 'signup-ip:<address>')."""
+Self-contained over the store's connection runner (``SqliteAccounts(store.runner)``), like letters: the same SQL
+on SQLite and, through ``postgres_compat``, on PostgreSQL. Every query that reads or writes a user's rows is scoped
+by ``user_id``; the lookups by a secret's hash (a session token, an API key) are how a request finds out who its
+user is. Login attempts are read before anyone is signed in, so they are keyed by scope ('login-user:<name>',
+'login-ip:<address>', 'signup-ip:<address>')."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
+from os1.errors import StoreError
+from os1.store.postgres_compat import sql_runner
 from os1.store.runner import Runner, _dt, _ts
 
 
@@ -44,26 +47,38 @@ def _key(row: sqlite3.Row) -> ApiKey:
                   _dt(row["revoked_at"]))
 
 
+class _Taken(Exception):
+    """The name is taken: the sign-up's transaction is rolled back."""
+
+
 class SqliteAccounts:
     def __init__(self, r: Runner) -> None:
-        self.r = r
+        runner = sql_runner(r)  # a PostgreSQL store's runner runs the same SQL through postgres_compat
+        if runner is None:
+            raise StoreError("store.unsupported", "accounts need a SQLite or PostgreSQL store")
+        self.r: Runner = runner
 
     async def create(self, username: str, password_hash: str, now: datetime) -> Account | None:
         """A new user and their account, in one transaction; None when the name is taken (by an account, or by
         a local user of the same handle, whose data a sign-up must never take over)."""
 
-        def _create(db: sqlite3.Connection) -> int | None:
-            try:
-                cur = db.execute("INSERT INTO users (handle, created_at) VALUES (?, ?)", (username, _ts(now)))
-                user_id = int(cur.lastrowid or 0)
-                db.execute("INSERT INTO accounts (user_id, username, password_hash, created_at) VALUES (?,?,?,?)",
-                           (user_id, username, password_hash, _ts(now)))
-            except sqlite3.IntegrityError:
-                return None
+        def _create(db: sqlite3.Connection) -> int:
+            cur = db.execute("INSERT INTO users (handle, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                             (username, _ts(now)))
+            if cur.rowcount != 1:
+                raise _Taken
+            user_id = int(cur.lastrowid or 0)
+            cur = db.execute("INSERT INTO accounts (user_id, username, password_hash, created_at) VALUES (?,?,?,?) "
+                             "ON CONFLICT DO NOTHING", (user_id, username, password_hash, _ts(now)))
+            if cur.rowcount != 1:
+                raise _Taken  # rolls back the user row too
             return user_id
 
-        user_id = await self.r.transaction(_create)
-        return Account(user_id, username, password_hash) if user_id else None
+        try:
+            user_id = await self.r.transaction(_create)
+        except _Taken:
+            return None
+        return Account(user_id, username, password_hash)
 
     async def by_username(self, username: str) -> Account | None:
         row = await self.r.one("SELECT user_id, username, password_hash FROM accounts WHERE username = ?", (username,))

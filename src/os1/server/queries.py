@@ -7,6 +7,8 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
+from os1.errors import StoreError
+from os1.store.postgres_compat import sql_runner
 from os1.store.runner import Runner
 
 
@@ -35,7 +37,10 @@ _LIST = (
 
 class SqliteServerQueries:
     def __init__(self, r: Runner) -> None:
-        self.r = r
+        runner = sql_runner(r)  # a PostgreSQL store's runner runs the same SQL through postgres_compat
+        if runner is None:
+            raise StoreError("store.unsupported", "the service needs a SQLite or PostgreSQL store")
+        self.r: Runner = runner
 
     async def conversations(self, user_id: int, limit: int, offset: int) -> list[ConversationInfo]:
         """The user's conversations that have turns, newest first."""

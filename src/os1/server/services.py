@@ -3,12 +3,13 @@ service's own settings. Built at the edge (``os1 serve``, tests) and handed to `
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Literal
 
 from os1.companion.turn import Deps
 from os1.companion.worker import Worker
 from os1.server.accounts import SqliteAccounts
+from os1.server.events_bus import EventBus, InProcessBus, bus_for
 from os1.server.queries import SqliteServerQueries
 
 if TYPE_CHECKING:
@@ -32,6 +33,8 @@ class ServerConfig:
     argon2_parallelism: int = 2
     model_id: str = "os1-companion"  # what GET /v1/models lists
     mcp: bool = True  # serve the companion's tools to other agents at /mcp
+    # "lexical": recall on a turn's path is BM25 only, no sentence embedding (a scale setting: docs/scaling.md)
+    recall: Literal["hybrid", "lexical"] = "hybrid"
 
 
 @dataclass
@@ -56,18 +59,25 @@ class Services:
     worker: Worker | None = None
     activity: Activity = field(default_factory=Activity)
     voice: VoiceKit | None = None  # speech in and out over /ws (os1 serve --voice)
+    bus: EventBus = field(default_factory=InProcessBus)  # events for a user's sockets on any server
 
 
 def build_services(deps: Deps, config: ServerConfig | None = None, worker: Worker | None = None,
                    voice: VoiceKit | None = None) -> Services:
-    """Services over ``deps.store`` (its connection runner carries the service's own SQL)."""
+    """Services over ``deps.store`` (its connection runner carries the service's own SQL). The event bus is
+    PostgreSQL's LISTEN/NOTIFY when the store is PostgreSQL, else in-process."""
     runner: Any = getattr(deps.store, "runner", None)
     if runner is None:
         from os1.errors import StoreError
 
         raise StoreError("store.unsupported", "the service needs a store with a connection runner (SQLite)")
-    return Services(deps, SqliteAccounts(runner), SqliteServerQueries(runner), config or ServerConfig(), worker,
-                    voice=voice)
+    config = config or ServerConfig()
+    if config.recall == "lexical":
+        from os1.memory.recall import HybridRecall
+
+        deps = replace(deps, recall=HybridRecall(deps.store, clock=deps.clock))  # BM25 alone: no embedder
+    return Services(deps, SqliteAccounts(runner), SqliteServerQueries(runner), config, worker, voice=voice,
+                    bus=bus_for(deps.settings.database_url))
 
 
 def services_of(conn: HTTPConnection) -> Services:

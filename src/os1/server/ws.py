@@ -5,10 +5,13 @@ client → server   {"type": "say", "text": …}   {"type": "stop"}   {"type": "
 server → client   {"type": "ready", "conversation_id", "companion"}   {"type": "opening", "text", "turn_id"}
                   {"type": "delta", "text"}   {"type": "done", "turn_id", "user_turn_id", "text", "interrupted",
                   "care"}   {"type": "error", "code", "message"}   {"type": "pong"}
+                  {"type": "elsewhere", "conversation_id", "user_turn_id", "turn_id", "user_text", "text"}
 
 ``stop`` while a reply streams cancels it (barge-in): the part already said is kept, marked interrupted, and a
-``done`` with ``"interrupted": true`` follows. Per connection the server holds one ``Session`` and at most one
-reply task or voice channel (binary frames: see ws_voice); everything else is in the store."""
+``done`` with ``"interrupted": true`` follows. ``elsewhere``: a reply finished in another of the user's sockets,
+on this server or another (the event bus, events_bus.py); a tab shows it, or reloads the history. Per connection
+the server holds one ``Session`` and at most one reply task or voice channel (binary frames: see ws_voice);
+everything else is in the store."""
 
 from __future__ import annotations
 
@@ -16,6 +19,8 @@ import asyncio
 import contextlib
 import json
 import logging
+import secrets
+from collections.abc import Coroutine
 from contextlib import aclosing
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,6 +30,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from os1.companion.turn import ReplyDelta, ReplyDone, Session
 from os1.errors import Os1Error
 from os1.server.auth import Principal, authenticate
+from os1.server.events_bus import BusEvent
 from os1.server.services import Services, services_of
 from os1.server.ws_voice import VoiceChannel
 
@@ -57,6 +63,8 @@ class Connection:
         self.session = session
         self.reply: asyncio.Task[None] | None = None
         self.voice: VoiceChannel | None = None
+        self.id = secrets.token_hex(8)  # the origin of the events it publishes
+        self._pushes: set[asyncio.Task[None]] = set()  # events being published, or sent from elsewhere
 
     async def send(self, data: dict[str, Any]) -> None:
         async with asyncio.timeout(SEND_TIMEOUT_S):  # not wait_for: on 3.11 it can swallow a cancellation
@@ -155,6 +163,31 @@ class Connection:
                 elif isinstance(event, ReplyDone):
                     await self.send({"type": "done", "turn_id": event.reply_turn_id, "user_turn_id":
                                      event.user_turn_id, "text": event.text, "interrupted": False, "care": event.care})
+                    self._track(self._publish(text, event))  # off the reply: a "stop" now cuts nothing
+
+    async def _publish(self, text: str, done: ReplyDone) -> None:
+        """Tell the user's other sockets, on any server, that a reply finished here."""
+        data = {"conversation_id": self.session.conversation.id, "user_turn_id": done.user_turn_id,
+                "turn_id": done.reply_turn_id, "user_text": text, "text": done.text}
+        try:
+            await self.services.bus.publish(BusEvent(self.session.user.id, "turn.done", data, self.id))
+        except Os1Error as exc:  # the reply is stored: the other tab finds it in the history
+            log.warning("publishing a finished reply failed: %s", exc)
+
+    def elsewhere(self, event: BusEvent) -> None:
+        """An event for this user from another socket (the bus calls this on the event loop)."""
+        if event.origin == self.id or event.type != "turn.done":
+            return
+        self._track(self._push({"type": "elsewhere", **event.data}))
+
+    def _track(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._pushes.add(task)
+        task.add_done_callback(self._pushes.discard)
+
+    async def _push(self, data: dict[str, Any]) -> None:
+        with contextlib.suppress(Exception):  # the socket may be closing: the history has it
+            await self.send(data)
 
     async def _interrupted(self) -> None:
         """Say what was kept of a cut reply. The socket may be gone (that is what stopped it): nothing to say."""
@@ -167,6 +200,8 @@ class Connection:
 
     async def close(self) -> None:
         """The socket is gone: stop what runs, and hand the conversation to reflection (summary, diary)."""
+        for push in list(self._pushes):
+            push.cancel()
         await self.stop()
         if self.voice is not None:
             await self.voice.close()
@@ -201,7 +236,9 @@ async def websocket(ws: WebSocket, token: str | None = None, opening: bool = Tru
     if session is None:
         return
     conn = Connection(ws, services, session)
+    unsubscribe = services.bus.subscribe(session.user.id, conn.elsewhere)
     try:
+        await _bus_open(services)
         await conn.send({"type": "ready", "conversation_id": session.conversation.id,
                          "companion": session.companion.name})
         if opening:
@@ -217,4 +254,13 @@ async def websocket(ws: WebSocket, token: str | None = None, opening: bool = Tru
     except (WebSocketDisconnect, OSError):  # the client left (uvicorn's ClientDisconnected is an OSError)
         pass
     finally:
+        unsubscribe()
         await conn.close()
+
+
+async def _bus_open(services: Services) -> None:
+    """Listen for other servers' events (once per process; a bus that cannot is logged, not fatal)."""
+    try:
+        await services.bus.open()
+    except Os1Error as exc:
+        log.warning("the event bus is not listening: %s", exc)

@@ -26,8 +26,8 @@ from os1.types import Companion, Conversation, Role, Turn, User
 
 MAX_CLAIMS = 10
 COLUMN_WEIGHTS = (1.0, 0.7, 0.5, 0.2, 0.2)  # the turn, one before, one after, two before, two after
-TURN_MATCH = ("SELECT turn_id, ts_rank(%s::float4[], fts, {q}, 1) AS rank FROM turns_fts WHERE user_id = %s::bigint "
-              "AND fts @@ {q} ORDER BY rank DESC, turn_id LIMIT %s")  # fmt: skip
+TURN_MATCH = ("SELECT turn_id, ts_rank(%s::float4[], fts, {q}, 1) AS rank FROM turns_fts WHERE user_id = %s "
+              "AND fts @@ %s::tsquery AND fts @@ {q} ORDER BY rank DESC, turn_id LIMIT %s")  # fmt: skip
 
 
 def _companion(row: PgRow) -> Companion:
@@ -203,7 +203,7 @@ class PgTurns:
         self, user_id: int, query: str, limit: int, weights: tuple[float, ...] = COLUMN_WEIGHTS
     ) -> list[tuple[int, float]]:
         """``search`` without reading the turns: ids and ranks (``ts_rank`` with the weights, normalised by
-        length; forgotten turns have no row). ``::bigint``: see ``PgMemories.match``."""
+        length; forgotten turns have no row), read from this user's postings only (see ``PgMemories.match``)."""
         if not query_words(query):
             return []
         body, before, after, far = weights[0], weights[1], weights[2], max(weights[3:] or (0.0,))

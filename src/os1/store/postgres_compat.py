@@ -1,22 +1,46 @@
 """SQL written for the SQLite runner, run on PostgreSQL: how a capability that owns its SQL over ``store.runner``
-(letters, and next mail, the journal, the desk) moves to PostgreSQL without forking its repository.
+(letters, mail, the journal, the desk, the server's accounts) runs on PostgreSQL without forking its repository.
 
-``QmarkRunner`` offers the SQLite ``Runner``'s calls (``run``, ``all``, ``one``, ``transaction(fn(db))``) over a
-``PgRunner``: ``?`` placeholders become ``%s``; an ``INSERT`` without ``RETURNING`` returns its ``id`` so the
-cursor has a ``lastrowid``; rows read by name or position. The SQL itself must be portable (no ``INSERT OR``,
-``datetime('now')``, FTS5 or ``json_*``: those need a dialect branch, on ``runner.dialect``)."""
+``QmarkRunner`` offers the SQLite ``Runner``'s calls (``run``, ``all``, ``one``, ``transaction(fn(db))``, and
+``call(fn)`` with ``runner.db`` inside it) over a ``PgRunner``: ``?`` placeholders become ``%s``; an ``INSERT``
+without ``RETURNING`` returns its row so the cursor has a ``lastrowid`` (the row's ``id``, when it has one); rows
+read by name or position. The SQL itself must be portable (no ``INSERT OR``, ``datetime('now')``, FTS5 or
+``json_*``: those need a dialect branch, on ``runner.dialect``). ``sql_runner`` picks the runner for a store.
+
+Importing this module does not import psycopg: ``sql_runner`` is safe to call on a SQLite-only install."""
 
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from os1.store.postgres_runner import Conn, PgRow, PgRunner, qmarks
+from os1.errors import StoreError
+
+if TYPE_CHECKING:
+    from os1.store.postgres_runner import Conn, PgRow, PgRunner
 
 T = TypeVar("T")
 _INSERT = re.compile(r"^\s*INSERT\b", re.IGNORECASE)
 _RETURNING = re.compile(r"\bRETURNING\b", re.IGNORECASE)
+
+
+def sql_runner(runner: Any) -> Any | None:
+    """The runner a capability's SQLite-style SQL runs on: the SQLite runner itself, a PostgreSQL runner wrapped
+    in ``QmarkRunner`` (a ``QmarkRunner`` as it is); None for anything else."""
+    from os1.store.runner import Runner
+
+    if isinstance(runner, Runner | QmarkRunner):
+        return runner
+    if getattr(runner, "dialect", None) == "postgres" and hasattr(runner, "transaction"):
+        return QmarkRunner(runner)
+    return None
+
+
+def dialect(runner: Any) -> str:
+    """"postgres" or "sqlite": which SQL a capability's dialect branch writes."""
+    return "postgres" if getattr(runner, "dialect", None) == "postgres" else "sqlite"
 
 
 class QmarkCursor:
@@ -36,11 +60,14 @@ class QmarkCursor:
 
 
 def _execute(db: Conn, sql: str, params: Sequence[Any]) -> QmarkCursor:
+    from os1.store.postgres_runner import qmarks
+
     inserting = bool(_INSERT.match(sql)) and not _RETURNING.search(sql)
-    cur = db.execute(qmarks(sql) + (" RETURNING id" if inserting else ""), tuple(params))
+    cur = db.execute(qmarks(sql) + (" RETURNING *" if inserting else ""), tuple(params))
     rows: list[PgRow] = cur.fetchall() if cur.description else []
     if inserting:
-        return QmarkCursor([], cur.rowcount, int(rows[-1][0]) if rows else None)
+        has_id = bool(rows) and "id" in rows[-1].keys()
+        return QmarkCursor([], cur.rowcount, int(rows[-1]["id"]) if has_id else None)
     return QmarkCursor(rows, cur.rowcount, None)
 
 
@@ -65,6 +92,7 @@ class QmarkRunner:
 
     def __init__(self, runner: PgRunner) -> None:
         self.pg = runner
+        self._local = threading.local()
 
     async def run(self, sql: str, params: Sequence[Any] = ()) -> QmarkCursor:
         return await self.pg.call(lambda db: _execute(db, sql, params))
@@ -77,3 +105,23 @@ class QmarkRunner:
 
     async def transaction(self, fn: Callable[[Any], T]) -> T:
         return await self.pg.transaction(lambda db: fn(QmarkConnection(db)))
+
+    async def call(self, fn: Callable[[], T]) -> T:
+        """``fn()`` on a pooled connection's thread, where ``self.db`` is that connection (as on the SQLite
+        runner, whose ``call`` runs on its thread with ``self.db``); each statement commits on its own."""
+
+        def _run(db: Conn) -> T:
+            self._local.db = QmarkConnection(db)
+            try:
+                return fn()
+            finally:
+                self._local.db = None
+
+        return await self.pg.call(_run)
+
+    @property
+    def db(self) -> QmarkConnection:
+        db: QmarkConnection | None = getattr(self._local, "db", None)
+        if db is None:
+            raise StoreError("store.sql", "runner.db is only usable inside runner.call(fn)")
+        return db

@@ -1,4 +1,4 @@
-"""PostgreSQL repositories for memory items and their vectors (pgvector ``halfvec``). Every query is scoped by
+"""PostgreSQL repositories for memory items and their vectors (pgvector ``vector``). Every query is scoped by
 user; the rules (idempotency, supersession, tombstones, provenance) are the SQLite store's, in this dialect."""
 
 from __future__ import annotations
@@ -18,8 +18,20 @@ from os1.store.sqlite_memory import NEIGHBOURS, memory_hash
 from os1.types import MEMORY_KINDS, Memory, NewMemory
 
 MAX_WORDS = 64  # a query's distinct words; more add nothing but cost
-MEMORY_MATCH = ("SELECT id, ts_rank(fts, {q}, 1) AS rank FROM memories WHERE user_id = %s::bigint AND fts @@ {q} "
-                "ORDER BY rank DESC, id LIMIT %s")  # fmt: skip
+MEMORY_MATCH = ("SELECT id, ts_rank(fts, {q}, 1) AS rank FROM memories WHERE user_id = %s AND fts @@ %s::tsquery "
+                "AND fts @@ {q} ORDER BY rank DESC, id LIMIT %s")  # fmt: skip
+
+
+def owner_token(user_id: int) -> str:
+    """The lexeme every tsvector of a user's rows holds (``~`` never survives the text parser), so that the GIN
+    index reads only this user's postings: ``array_to_tsvector(ARRAY[owner_token(u)])`` in a row,
+    ``owner_query(u)`` in a search."""
+    return f"~{int(user_id)}"
+
+
+def owner_query(user_id: int) -> str:
+    """The tsquery (as text, for ``%s::tsquery``) that matches the rows of ``user_id``."""
+    return f"'{owner_token(user_id)}'"
 
 
 def query_words(text: str) -> list[str]:
@@ -41,14 +53,17 @@ def ranked(db: Conn, template: str, prefix: tuple[Any, ...], user_id: int, text:
 
     Ranking reads every row that matches: for a user with 100k items a common word matches thousands. Rows with
     all the words come first in the ranking, and few rows have them all, so those are ranked first; only when
-    fewer than ``limit`` have them all is every row with any word ranked."""
+    fewer than ``limit`` have them all is every row with any word ranked. ``template`` also takes the user id and
+    its ``owner_query``, so the GIN index reads only this user's postings."""
+    owner = owner_query(user_id)
     q, words = tsquery(text, "&&")
     if len(words) > 1:
-        rows: list[PgRow] = db.execute(template.format(q=q), (*prefix, *words, user_id, *words, limit)).fetchall()
+        params = (*prefix, *words, user_id, owner, *words, limit)
+        rows: list[PgRow] = db.execute(template.format(q=q), params).fetchall()
         if len(rows) >= limit:
             return rows
     q, words = tsquery(text, "||")
-    return db.execute(template.format(q=q), (*prefix, *words, user_id, *words, limit)).fetchall()
+    return db.execute(template.format(q=q), (*prefix, *words, user_id, owner, *words, limit)).fetchall()
 
 
 def _memory(row: PgRow) -> Memory:
@@ -196,10 +211,8 @@ class PgMemories:
         return [(items[i], score) for i, score in found if i in items]
 
     async def match(self, user_id: int, query: str, limit: int) -> list[tuple[int, float]]:
-        """``search`` without reading the items: ids and ranks (``ts_rank``, normalised by length). The user id
-        is cast to ``bigint`` so the GIN index (``user_id``, ``fts``) narrows to this user's rows: psycopg sends a
-        small int as ``int2``, which btree_gin's ``int8`` class does not match (the search would read every
-        user's matching rows)."""
+        """``search`` without reading the items: ids and ranks (``ts_rank``, normalised by length). The owner's
+        token is part of the index condition, so the GIN index reads only this user's rows."""
         if not query_words(query):
             return []
         rows = await self.r.call(lambda db: ranked(db, MEMORY_MATCH, (), user_id, query, limit))
@@ -319,10 +332,11 @@ def index_turns(db: Conn, user_id: int, turn_ids: Iterable[int]) -> int:
             before = _neighbours(db, row["conversation_id"], turn_id, "<", "DESC")
             after = _neighbours(db, row["conversation_id"], turn_id, ">", "ASC")
             db.execute(
-                "INSERT INTO turns_fts (turn_id, user_id, fts) VALUES (%s, %s, "
+                "INSERT INTO turns_fts (turn_id, user_id, fts) VALUES (%s, %s, array_to_tsvector(ARRAY[%s]) || "
                 "setweight(to_tsvector('english', %s), 'A') || setweight(to_tsvector('english', %s), 'B') || "
                 "setweight(to_tsvector('english', %s), 'C') || setweight(to_tsvector('english', %s), 'D'))",
-                (turn_id, user_id, row["content"], before[0], after[0], f"{before[1]}\n{after[1]}"),
+                (turn_id, user_id, owner_token(user_id), row["content"], before[0], after[0],
+                 f"{before[1]}\n{after[1]}"),
             )
         db.execute("UPDATE turns SET indexed = 1 WHERE id = %s", (turn_id,))
         done += 1
@@ -377,14 +391,16 @@ def forget_turns(db: Conn, user_id: int, turn_ids: Iterable[int]) -> int:
     return done
 
 
-def _halfvec(vec: bytes) -> Any:
-    from pgvector import HalfVector  # type: ignore[import-untyped]
+def _vector(vec: bytes) -> Any:
+    """The protocol's float16 bytes as a pgvector ``vector`` (float32: every float16 is exact in it, so the
+    bytes come back identical)."""
+    from pgvector import Vector  # type: ignore[import-untyped]
 
-    return HalfVector(np.frombuffer(vec, dtype="<f2"))
+    return Vector(np.frombuffer(vec, dtype="<f2").astype(np.float32))
 
 
 class PgVectors:
-    """Embeddings of turns and memory items as pgvector ``halfvec`` (float16, as the protocol carries them)."""
+    """Embeddings of turns and memory items as pgvector ``vector`` (float32; the protocol carries float16)."""
 
     def __init__(self, r: PgRunner) -> None:
         self.r = r
@@ -405,7 +421,7 @@ class PgVectors:
                 "DELETE FROM vectors WHERE owner = %s AND ref_id = ANY(%s) AND user_id = %s",
                 (owner, list(mine), user_id),
             )
-            keep = [(owner, ref, part, user_id, model, _halfvec(vec)) for ref, part, vec in rows if ref in mine]
+            keep = [(owner, ref, part, user_id, model, _vector(vec)) for ref, part, vec in rows if ref in mine]
             with db.cursor() as cur:
                 cur.executemany(
                     "INSERT INTO vectors (owner, ref_id, part, user_id, model, vec) VALUES (%s, %s, %s, %s, %s, %s) "
@@ -440,7 +456,7 @@ class PgVectors:
         sql = ("SELECT id, owner, ref_id, part, vec FROM vectors WHERE user_id = %s AND owner = %s AND model = %s "
                "AND id > %s ORDER BY id LIMIT %s")  # fmt: skip
         params = (user_id, owner, model, after, limit)
-        # Binary results: a halfvec arrives as float16 bytes, not as text to parse (100k vectors: 20 s → 1 s).
+        # Binary results: a vector arrives as float32 bytes, not as text to parse (100k vectors: 20 s → 1 s).
         rows = await self.r.call(lambda db: db.execute(sql, params, binary=True).fetchall())
         return [VectorRow(r[0], r[1], r[2], r[3], r[4].to_numpy().astype("<f2").tobytes()) for r in rows]
 
@@ -463,19 +479,22 @@ class PgVectors:
         """PostgreSQL only: this user's ``limit`` vectors nearest ``vec`` by cosine, as (ref_id, part,
         similarity), best first — the search a stateless server can run without an index in memory.
 
-        On the HNSW index the search looks at ``ef_search`` candidates (raised to ``limit``) and, with
-        ``iterative_scan``, goes on until enough of them are this user's; the few found are then put in order."""
+        On the HNSW index the search looks at ``ef_search`` candidates of every user (four times ``limit``, so
+        that a user with most of the vectors gets ``limit`` of theirs): when fewer than ``limit`` of them are this
+        user's (a user with a small share of the vectors), this user's vectors are searched exactly, which costs
+        in proportion to that small share (pgvector 0.8's iterative scan would go on instead; 0.5–0.7 have none)."""
         dim = len(vec) // 2
-        query = _halfvec(vec)
-        sql = (f"WITH near AS MATERIALIZED (SELECT ref_id, part, vec::halfvec({dim}) <=> %s AS distance "
-               f"FROM vectors WHERE user_id = %s AND owner = %s AND model = %s AND vector_dims(vec) = {dim} "
-               f"ORDER BY vec::halfvec({dim}) <=> %s LIMIT %s) "
-               "SELECT ref_id, part, 1 - distance FROM near ORDER BY distance, ref_id, part")  # fmt: skip
+        query = _vector(vec)
+        near = (f"SELECT ref_id, part, vec::vector({dim}) <=> %s AS distance FROM vectors WHERE user_id = %s "
+                f"AND owner = %s AND model = %s AND vector_dims(vec) = {dim} ORDER BY {{order}} LIMIT %s")  # fmt: skip
+        params = (query, user_id, owner, model, query, limit)
 
         def _near(db: Conn) -> list[PgRow]:
-            db.execute(f"SET LOCAL hnsw.ef_search = {max(40, min(int(limit), 1000))}")
-            db.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")  # pgvector 0.8
-            return db.execute(sql, (query, user_id, owner, model, query, limit)).fetchall()
+            db.execute(f"SET LOCAL hnsw.ef_search = {max(100, min(4 * int(limit), 1000))}")
+            rows = db.execute(near.format(order=f"vec::vector({dim}) <=> %s"), params).fetchall()
+            if len(rows) < limit:  # "+ 0": an expression the index cannot serve, so every row of the user is read
+                rows = db.execute(near.format(order=f"(vec::vector({dim}) <=> %s) + 0"), params).fetchall()
+            return sorted(rows, key=lambda r: (r[2], r[0], r[1]))
 
         rows = await self.r.transaction(_near)
-        return [(int(r[0]), int(r[1]), float(r[2])) for r in rows]
+        return [(int(r[0]), int(r[1]), 1.0 - float(r[2])) for r in rows]

@@ -19,7 +19,7 @@ from os1.actions.journal import Journal
 from os1.mail.maildir import MaildirSource
 from os1.mail.store import SqliteMail
 from os1.mail.sync import sync
-from os1.store import SqliteStore, open_store
+from os1.store import SqliteStore
 from tests.unit.companion.conftest import World, collect, make_world
 
 HOSTILE = Path(__file__).parents[2] / "data" / "hostile"
@@ -53,10 +53,8 @@ def _eml(sender: str, subject: str, body: str, n: int) -> bytes:
 
 
 @pytest.fixture
-async def desk_world(tmp_path: Path) -> AsyncIterator[tuple[World, SqliteStore, Path]]:
-    store = await open_store(tmp_path / "os1.db")
-    assert isinstance(store, SqliteStore)
-    world = await make_world(store, tmp_path)
+async def desk_world(store: SqliteStore, tmp_path: Path) -> AsyncIterator[tuple[World, SqliteStore, Path]]:
+    world = await make_world(store, tmp_path)  # on both databases (tests/conftest.py BOTH_BACKENDS)
     world.clock.now = datetime(2026, 11, 20, 18, 0, tzinfo=UTC)
     box = tmp_path / "Maildir"
     for sub in ("cur", "new", "tmp"):
@@ -69,7 +67,6 @@ async def desk_world(tmp_path: Path) -> AsyncIterator[tuple[World, SqliteStore, 
     report = await sync(MaildirSource(box), SqliteMail(store.runner), session.user.id, "local")
     assert report.added == len(OBEYS) + len(ORDINARY)
     yield world, store, box
-    await store.close()
 
 
 def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -328,7 +328,7 @@ async def test_sqlite_style_sql_runs_on_postgres_with_rowcount_and_lastrowid(pg_
 
 
 async def test_a_memory_search_reads_only_its_users_postings(pg_server: PgServer):
-    from os1.store.postgres_memory import MEMORY_MATCH, tsquery
+    from os1.store.postgres_memory import MEMORY_MATCH, owner_query, tsquery
 
     store = await open_store(pg_server.fresh_database())
     try:
@@ -340,11 +340,12 @@ async def test_a_memory_search_reads_only_its_users_postings(pg_server: PgServer
                 db.execute(f"DROP INDEX {index}")
             db.execute("SET LOCAL enable_seqscan = off")
             sql = "EXPLAIN " + MEMORY_MATCH.format(q=q)
-            return "\n".join(r[0] for r in db.execute(sql, (*words, user.id, *words, 5)).fetchall())
+            params = (*words, user.id, owner_query(user.id), *words, 5)
+            return "\n".join(r[0] for r in db.execute(sql, params).fetchall())
 
         text = await store.runner.transaction(plan)
         assert "memories_fts" in text
-        assert "user_id = '1'::bigint" in text.split("Index Cond:")[1]  # the GIN index narrows to the user
+        assert "fts @@ '''~1'''::tsquery" in text.split("Index Cond:")[1]  # the GIN index reads one user's postings
     finally:
         await store.close()
 
@@ -370,7 +371,7 @@ async def test_nearest_on_the_hnsw_index_finds_limit_and_a_small_users_few(pg_se
     try:
         plan = await store.runner.call(lambda db: "\n".join(r[0] for r in db.execute(
             "EXPLAIN SELECT ref_id FROM vectors WHERE user_id = %s AND owner = 'memory' AND model = 'm1' AND "
-            "vector_dims(vec) = 384 ORDER BY vec::halfvec(384) <=> %s LIMIT 60",
+            "vector_dims(vec) = 384 ORDER BY vec::vector(384) <=> %s LIMIT 60",
             (bob.id, "[" + ",".join(["0.1"] * 384) + "]")).fetchall()))
         assert "vectors_hnsw_384" in plan
         found = await store.vectors.nearest(alice.id, "m1", vecs[0].tobytes(), limit=60)
@@ -378,5 +379,54 @@ async def test_nearest_on_the_hnsw_index_finds_limit_and_a_small_users_few(pg_se
         assert found[0][0] == mine[0].id and [s for _, _, s in found] == sorted((s for _, _, s in found), reverse=True)
         few = await store.vectors.nearest(bob.id, "m1", vecs[0].tobytes(), limit=10)
         assert sorted(ref for ref, _, _ in few) == sorted(m.id for m in theirs)  # not lost behind alice's 300
+    finally:
+        await store.close()
+
+
+def _mail_item(raw: bytes) -> tuple[object, object]:
+    from os1.mail.message import RawMessage
+    from os1.mail.parse import parse
+
+    return RawMessage("1", raw, "INBOX", ()), parse(raw)
+
+
+GARDEN = (b"From: Dana <dana@example.com>\r\nTo: me@example.com\r\nSubject: The garden\r\n"
+          b"Message-ID: <g@example.com>\r\n\r\nRoses in the garden.\r\n")
+
+
+async def test_a_search_never_finds_another_users_rows(store):
+    from os1.mail.store import mail_of
+
+    me, other = await store.users.ensure("me"), await store.users.ensure("other")
+    mail = mail_of(store)
+    for user in (other, me, other):
+        await store.memories.add(user.id, NewMemory("fact", f"The garden of {user.handle} has roses."), T0)
+        await mail.upsert_many(user.id, "acct", [_mail_item(GARDEN)])
+    found = await store.memories.search(me.id, "roses garden", 10)
+    assert [m.text for m, _ in found] == ["The garden of me has roses."]
+    mine = await mail.recent(me.id)
+    assert [m.id for m in await mail.search(me.id, "roses from:dana", 10)] == [mine[0].id]
+    assert [m.id for m in await mail.search(me.id, "from:DANA", 10)] == [mine[0].id]  # case-blind on both
+
+
+async def test_stop_words_alone_find_nothing_on_postgres(pg_server: PgServer):
+    """The owner's lexeme is a condition of its own, never AND-ed into the words' tsquery: a query whose words
+    are all stop words (an empty tsquery) matches no row, not every row of the user."""
+    from os1.mail.store import mail_of
+
+    store = await open_store(pg_server.fresh_database())
+    try:
+        user, conversation = await _conversation(store)
+        await store.memories.add(user.id, NewMemory("fact", "The garden has roses."), T0)
+        turn = await store.turns.add(user.id, conversation.id, "user", "The roses in the garden.", T0)
+        await store.turns.reindex(user.id, [turn.id])
+        mail = mail_of(store)
+        await mail.upsert_many(user.id, "acct", [_mail_item(GARDEN)])
+        assert await store.memories.search(user.id, "the of", 10) == []
+        assert await store.turns.search(user.id, "the of", 10) == []
+        assert await mail.search(user.id, "the of", 10) == []
+        assert len(await mail.search(user.id, "the roses", 10)) == 1
+        assert len(await store.memories.search(user.id, "the roses", 10)) == 1
+        assert len(await store.turns.search(user.id, "the roses", 10)) == 1
     finally:
         await store.close()

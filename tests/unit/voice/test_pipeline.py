@@ -129,7 +129,7 @@ async def test_the_same_pause_after_a_finished_sentence_ends_the_turn(world: Wor
 
 async def test_speech_soon_after_the_reply_began_goes_on_with_the_same_turn(world: World):
     session = await world.session()
-    world.model.enqueue_endless()  # the first reply is still being written when they go on (however busy the CPU)
+    world.model.delay_s = 0.3  # the first reply is still being written when they go on, however busy the CPU
     stt = ScriptedSTT("I am thinking about changing jobs.", "but I am not sure.")  # paused at the comma
     timing = Endpointing(finished_ms=240, trailing_ms=1400)
     events = [e async for e in pipeline(session, stt, SilentTTS(), timing=timing).converse(
