@@ -15,6 +15,7 @@ went unsaid for a week are let go. The clock is injected, so all of it is tested
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
@@ -140,3 +141,26 @@ async def speak_first(
             await store.initiatives.mark(user_id, idea.id, "said", now)
             out.append(replace(idea, status="said"))
     return out
+
+
+LONG_TOGETHER = timedelta(hours=2)  # a conversation this long, with no one else in it, earns a gentle nudge
+
+
+async def long_together(store: Store, user_id: int, started: datetime, now: datetime,
+                        said: Sequence[str]) -> str | None:
+    """When the user has spent hours only with the companion (a long conversation in which they mentioned none
+    of the people close to them), a gentle nudge toward one of those people; None otherwise."""
+    if now - started < LONG_TOGETHER:
+        return None
+    close = [p for p in await store.memories.current(user_id, kinds=("person",))
+             if p.subject and set((p.value or "").lower().split()) & CLOSE]  # fmt: skip
+    text = " ".join(said)
+    if any(re.search(rf"\b{re.escape(p.subject)}\b", text) for p in close):
+        return None  # they are not only with me: someone they love is part of today
+    hours = int((now - started).total_seconds() // 3600)
+    if not close:
+        return (f"We've been talking for over {hours} hours, and I've loved it. Is there someone you could see "
+                "or call today? I'd like you to have people around you, not just me.")
+    person = max(close, key=lambda p: (p.importance, p.id))
+    return (f"We've been talking for over {hours} hours, and I've loved it. Maybe call {person.subject} today? "
+            "I'd like you to have people around you, not just me.")

@@ -131,6 +131,7 @@ class Session:
         self._secret = secrets.token_hex(8)  # fences outside text with nonces no message can guess
         self._pending_plan: int | None = None  # a desk plan waiting for the user's answer
         self._pending_proposal: Review | None = None  # an action the model proposed, waiting for confirmation
+        self._nudged = False  # toward the people in their life, after hours spent only with the companion
 
     @classmethod
     async def begin(cls, deps: Deps, handle: str) -> Session:
@@ -299,6 +300,11 @@ class Session:
         if self.deps.settings.care.minor and now - self._break_from >= BREAK_EVERY:  # California SB 243
             prefix += BREAK_TEXT + " "
             self._break_from = now
+        if not self._nudged and now - self.conversation.started_at >= initiative.LONG_TOGETHER:
+            said = [t.content for t in await store.turns.recent(uid, self.conversation.id, 400) if t.role == "user"]
+            nudge = await initiative.long_together(store, uid, self.conversation.started_at, now, said)
+            self._nudged = True  # once a conversation: a nudge, not nagging
+            prefix += nudge + " " if nudge else ""
         desk = await self._desk(text)
         if desk is not None:  # mail, answered by rules: nothing written in a message can steer this answer
             meta: dict[str, object] = {"desk": True}

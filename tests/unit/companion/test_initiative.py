@@ -125,3 +125,24 @@ async def test_a_reminder_the_user_set_is_said_at_its_time_even_past_the_quota(w
     text = await session.unprompted()
     assert text is not None and "call Amy back" in text
     assert await session.unprompted() is None  # said once
+
+
+async def test_hours_spent_only_with_it_bring_a_gentle_nudge_toward_someone(world: World):
+    session = await _learned(world, "My sister Amy lives in Lisbon.")
+    session = await world.session()  # a new conversation, hours long, in which Amy is never mentioned
+    await collect(session.turn("I had a quiet morning."))
+    world.clock.advance(hours=2, minutes=5)
+    text, _ = await collect(session.turn("Still here, talking to you."))
+    assert "Maybe call Amy today?" in text and "not just me" in text
+    world.clock.advance(hours=1)
+    text, _ = await collect(session.turn("And still here."))
+    assert "Maybe call Amy" not in text  # once, not nagging
+
+
+async def test_no_nudge_when_the_people_they_love_are_part_of_the_day(world: World):
+    await _learned(world, "My sister Amy lives in Lisbon.")
+    session = await world.session()
+    await collect(session.turn("Amy called me this morning."))
+    world.clock.advance(hours=3)
+    text, _ = await collect(session.turn("What a long day."))
+    assert "not just me" not in text
