@@ -72,6 +72,15 @@ class Settings:
         return self.database_url or f"sqlite:///{self.db_path}"
 
     @property
+    def no_store_yet(self) -> bool:
+        """True when the store is a SQLite file that does not exist yet (nothing was ever set up); a server
+        database (PostgreSQL) is never missing here: it is asked."""
+        url = self.database
+        if "://" in url and not url.startswith("sqlite:///"):
+            return False
+        return not Path(url.removeprefix("sqlite:///")).expanduser().exists()
+
+    @property
     def config_path(self) -> Path:
         return self.home / "config.toml"
 

@@ -28,7 +28,7 @@ async def _show(settings: Any, limit: int, chart: Path | None = None) -> int:
     from os1.companion.inner import mood_now, stage_of
     from os1.persona.feelings import mood_name
 
-    if not settings.database_url and not settings.db_path.exists():
+    if settings.no_store_yet:
         raise NotSetUpError("companion.not_set_up", "no companion yet", hint="run `os1 setup`")
     app = await open_app(settings, with_model=False)
     try:

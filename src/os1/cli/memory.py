@@ -107,7 +107,7 @@ class Ctx:
 async def _opened(settings: Settings) -> AsyncIterator[Ctx]:
     not_set_up = NotSetUpError("companion.not_set_up", "no companion yet, so nothing is remembered",
                                hint="run `os1 setup`")
-    if not settings.database_url and not settings.db_path.exists():
+    if settings.no_store_yet:
         raise not_set_up  # and do not create an empty home just to say so
     from os1.cli.wiring import open_app
 
