@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator, AsyncIterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from os1.types import Chunk, Message
@@ -14,6 +16,19 @@ if TYPE_CHECKING:
     from os1.voice.audio import AudioChunk
     from os1.voice.stt import Transcript
     from os1.voice.vad import VadState
+
+
+@dataclass
+class ManualClock:
+    """A ``Clock`` that stands still until moved: ``clock.advance(hours=2)``."""
+
+    now: datetime = field(default_factory=lambda: datetime(2026, 11, 1, 9, 0, tzinfo=UTC))
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kw: float) -> None:
+        self.now += timedelta(**kw)
 
 
 class FakeModel:

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -15,18 +14,9 @@ from os1.memory.index import VectorIndex
 from os1.memory.ingest import EMBED, LEARN, embed_handler, learn_handler
 from os1.memory.recall import HybridRecall
 from os1.persona.identity import Answers
-from os1.testing import FakeModel, HashEmbedder
+from os1.testing import FakeModel, HashEmbedder, ManualClock
 
-
-@dataclass
-class Clock:
-    now: datetime = field(default_factory=lambda: datetime(2026, 11, 1, 9, 0, tzinfo=UTC))
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kw: float) -> None:
-        self.now += timedelta(**kw)
+Clock = ManualClock  # the tests move time by hand
 
 
 @dataclass

@@ -2,8 +2,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ from os1.server.app import create_app
 from os1.server.services import ServerConfig, Services, build_services
 from os1.server.ws_voice import VoiceKit
 from os1.store import SqliteStore
-from os1.testing import FakeModel, HashEmbedder
+from os1.testing import FakeModel, HashEmbedder, ManualClock
 
 PASSWORD = "correct horse battery staple"
 SETUP = {"user_name": "I'm Theo", "social": "Anti-social, mostly", "matters": "finishing my letters",
@@ -30,15 +29,7 @@ SETUP = {"user_name": "I'm Theo", "social": "Anti-social, mostly", "matters": "f
 CHEAP = ServerConfig(argon2_time_cost=1, argon2_memory_kib=1024, argon2_parallelism=1)
 
 
-@dataclass
-class Clock:
-    now: datetime = field(default_factory=lambda: datetime(2026, 11, 1, 9, 0, tzinfo=UTC))
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kw: float) -> None:
-        self.now += timedelta(**kw)
+Clock = ManualClock  # the tests move time by hand
 
 
 @dataclass
