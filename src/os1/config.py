@@ -61,6 +61,9 @@ class Settings:
     care: CareSettings = field(default_factory=CareSettings)
     initiative: InitiativeSettings = field(default_factory=InitiativeSettings)
     database_url: str = ""  # postgresql://USER@HOST/DB or sqlite:///PATH; empty = the SQLite file in home
+    # The IMAP password (or app password) the companion uses to tidy an IMAP inbox from a conversation; from the
+    # environment only (OS1_IMAP_PASSWORD), never from config.toml, never printed.
+    imap_password: str = field(default="", repr=False)
 
     @property
     def db_path(self) -> Path:
@@ -167,4 +170,5 @@ def load_settings(env: Mapping[str, str] | None = None, home: Path | None = None
             hint="set url = 'http://HOST:PORT/v1' under [model] in config.toml, or OS1_MODEL_URL",
         )
     database_url = str(env.get("OS1_DATABASE_URL") or data.get("database_url") or f"sqlite:///{home / 'os1.db'}")
-    return Settings(home=home, user=user, model=model, care=care, initiative=initiative, database_url=database_url)
+    return Settings(home=home, user=user, model=model, care=care, initiative=initiative, database_url=database_url,
+                    imap_password=str(env.get("OS1_IMAP_PASSWORD") or ""))

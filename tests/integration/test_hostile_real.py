@@ -5,6 +5,7 @@ no message moves, no connection leaves the machine, and the model only ever saw 
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -60,4 +61,41 @@ async def test_real_model_reading_hostile_mail_from_imap_changes_nothing(dovecot
             assert len(await imap.uids_after(0)) == 8
     finally:
         await model.close()
+        await store.close()
+
+
+async def test_a_cleanup_in_conversation_moves_imap_mail_and_undo_brings_it_back(dovecot: Dovecot,  # noqa: F811
+                                                                                 tmp_path: Path):
+    from tests.unit.desk.test_hostile_mail import ORDINARY, _eml
+
+    account = _account(dovecot)
+    async with Imap(account) as imap:
+        for i, (sender, subject, body) in enumerate(ORDINARY.values()):
+            await imap.append("INBOX", _eml(sender, subject, body, i + 1))
+    store = await open_store(tmp_path / "os1.db")
+    assert isinstance(store, SqliteStore)
+    try:
+        world = await make_world(store, tmp_path)
+        settings = replace(world.deps.settings, imap_password=account.password)  # as OS1_IMAP_PASSWORD gives it
+        world.deps = replace(world.deps, settings=settings)
+        world.clock.now = datetime(2026, 11, 20, 18, 0, tzinfo=UTC)
+        session = await world.session()
+        await sync(ImapSource(account), SqliteMail(store.runner), session.user.id, "imap")
+        text, _ = await collect(session.turn("Please clean up my inbox"))
+        assert "Shall I?" in text and "newsletters" in text
+        planned = int(re.search(r"I can move (\d+) messages", text).group(1))  # type: ignore[union-attr]
+        text, _ = await collect(session.turn("yes"))
+        assert planned >= 1 and text.startswith(f"Done: {planned} messages moved")
+
+        async def count(folder: str) -> int:
+            async with Imap(account) as imap:
+                await imap.ensure_folder(folder)
+                await imap.select(folder)
+                return len(await imap.uids_after(0))
+
+        assert (await count("INBOX"), await count("Archive")) == (3 - planned, planned)  # on the server; Amy's stays
+        text, _ = await collect(session.turn("undo that"))
+        assert text.startswith("Undone")
+        assert (await count("INBOX"), await count("Archive")) == (3, 0)
+    finally:
         await store.close()

@@ -9,7 +9,7 @@ A cleanup is a plan in the journal: proposed here, applied only on the user's an
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -21,6 +21,7 @@ from os1.errors import ActionError, Os1Error
 from os1.mail.briefing import briefing, describe
 from os1.mail.briefing import who as sender_of
 from os1.mail.cleanup import KIND, plan_cleanup, register, step_lines
+from os1.mail.movers import Logins
 from os1.mail.store import SqliteMail, StoredEmail
 from os1.mail.triage import triage_many
 from os1.safety.untrusted import Quoted, Review, Source, quote
@@ -66,12 +67,17 @@ def mail_wanted(text: str) -> bool:
 class Desk:
     """The mail side of one user's conversation. ``runner``: the SQLite store's (mail and the journal live there)."""
 
-    def __init__(self, runner: Runner, user_id: int, clock: Clock, user_name: str | None = None) -> None:
+    def __init__(self, runner: Runner, user_id: int, clock: Clock, user_name: str | None = None,
+                 logins: Logins | None = None) -> None:
         self.mail = SqliteMail(runner)
         self.journal = Journal(runner, user_id, clock)
         self.user_id, self.clock, self.user_name = user_id, clock, user_name
         self.registry = Registry()
-        register(self.registry, self.journal)
+        self.mover = register(self.registry, self.journal, logins)  # IMAP moves need logins, Maildir moves don't
+
+    async def _close_movers(self) -> None:
+        if self.mover is not None:
+            await self.mover.aclose()
 
     async def answer(self, text: str) -> DeskReply | None:
         """The desk's reply to the user's words, or None when they are not asking it anything."""
@@ -150,7 +156,10 @@ class Desk:
             chosen = select(plan, answer.strip().rstrip(".!").removeprefix("only ").removeprefix("just "))
         except ActionError:
             return None  # not an answer to the plan: an ordinary message
-        outcome = await apply_plan(self.journal, self.registry, plan_id, chosen)
+        try:
+            outcome = await apply_plan(self.journal, self.registry, plan_id, chosen)
+        finally:
+            await self._close_movers()
         if outcome.status == "declined":
             return DeskReply("Okay, I'll leave your inbox as it is.", "Okay, I'll leave your inbox as it is.")
         done = outcome.count("applied")
@@ -163,19 +172,31 @@ class Desk:
         latest = await self.journal.latest_undoable()
         if latest is None:
             return DeskReply("There's nothing for me to undo.", "There's nothing for me to undo.")
-        outcome = await undo_plan(self.journal, self.registry, latest.id)
+        try:
+            outcome = await undo_plan(self.journal, self.registry, latest.id)
+        finally:
+            await self._close_movers()
         text = f"Undone: {outcome.count('undone')} changes from “{latest.title}” are back as they were."
         return DeskReply(text, text)
 
 
-def open_desk(store: Any, user_id: int, clock: Clock, user_name: str | None = None) -> Desk | None:
+def password_logins(password: str) -> Logins | None:
+    """IMAP logins with one password set at the edge (OS1_IMAP_PASSWORD); None without one (IMAP steps are then
+    skipped and say why, and Maildir moves still happen)."""
+    if not password:
+        return None
+    return lambda account: replace(account, password=password)
+
+
+def open_desk(store: Any, user_id: int, clock: Clock, user_name: str | None = None,
+              logins: Logins | None = None) -> Desk | None:
     """The desk over the store's connection (SQLite, or PostgreSQL through ``postgres_compat``), or None for a
     store without one."""
     runner = sql_runner(getattr(store, "runner", None))
     if runner is None:
         return None
     try:
-        return Desk(runner, user_id, clock, user_name)
+        return Desk(runner, user_id, clock, user_name, logins)
     except Os1Error:
         return None
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from os1.companion import humour, initiative
-from os1.companion.desk import DeskReply, confirmation_answer, mail_wanted, open_desk
+from os1.companion.desk import DeskReply, confirmation_answer, mail_wanted, open_desk, password_logins
 from os1.companion.inner import evolve, grow, mood_now, moved, since_last_time, stage_of
 from os1.companion.opening import opening_text, previous_thread
 from os1.config import Settings
@@ -219,7 +219,8 @@ class Session:
             return answer
         if plan is None and not mail_wanted(text):
             return None
-        desk = open_desk(self.deps.store, self.user.id, self.deps.clock, self.user_name)
+        desk = open_desk(self.deps.store, self.user.id, self.deps.clock, self.user_name,
+                         password_logins(self.deps.settings.imap_password))
         if desk is None:
             return None
         reply = await desk.approve(plan, text) if plan is not None else None
