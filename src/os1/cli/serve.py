@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+from dataclasses import replace
 from typing import Any
 
 
@@ -47,7 +48,8 @@ async def serve(args: Any) -> int:
     from os1.server.app import create_app
     from os1.server.services import ServerConfig, build_services
 
-    settings = settings_from(args)
+    # Many users share a server: one IMAP password from the environment belongs to nobody's mailbox here.
+    settings = replace(settings_from(args), imap_password="")
     app = await open_app(settings)
     try:
         assert app.deps is not None
