@@ -64,13 +64,12 @@ def _day(text: str) -> datetime:
 def run_calendar(args: Any) -> int:
     import asyncio
 
-    from os1.config import load_settings
+    from os1.cli.wiring import settings_from
 
     if not args.calendar_command:
         args.calendar_help()
         return 0
-    home = Path(args.home).expanduser() if getattr(args, "home", None) else None
-    return asyncio.run(_run(load_settings(home=home), args))
+    return asyncio.run(_run(settings_from(args), args))
 
 
 @dataclass
@@ -96,14 +95,10 @@ def local_zone(settings: Settings) -> tzinfo:
 @asynccontextmanager
 async def _desk(settings: Settings) -> AsyncIterator[Desk]:
     from os1.calendar.store import calendar_of
-    from os1.store import open_store
+    from os1.store import user_store
 
-    store = await open_store(settings.database)
-    try:
-        user = await store.users.ensure(settings.user)
+    async with user_store(settings.database, settings.user) as (store, user):
         yield Desk(store, calendar_of(store), user.id, local_zone(settings))
-    finally:
-        await store.close()
 
 
 async def _run(settings: Settings, args: Any) -> int:

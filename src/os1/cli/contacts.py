@@ -62,13 +62,12 @@ def add_contacts_parser(sub: Any) -> None:
 def run_contacts(args: Any) -> int:
     import asyncio
 
-    from os1.config import load_settings
+    from os1.cli.wiring import settings_from
 
     if not args.contacts_command:
         args.contacts_help()
         return 0
-    home = Path(args.home).expanduser() if getattr(args, "home", None) else None
-    return asyncio.run(_run(load_settings(home=home), args))
+    return asyncio.run(_run(settings_from(args), args))
 
 
 @dataclass
@@ -81,14 +80,10 @@ class Book:
 @asynccontextmanager
 async def _book(settings: Settings) -> AsyncIterator[Book]:
     from os1.contacts.store import contacts_of
-    from os1.store import open_store
+    from os1.store import user_store
 
-    store = await open_store(settings.database)
-    try:
-        user = await store.users.ensure(settings.user)
+    async with user_store(settings.database, settings.user) as (store, user):
         yield Book(store, contacts_of(store), user.id)
-    finally:
-        await store.close()
 
 
 async def _run(settings: Settings, args: Any) -> int:

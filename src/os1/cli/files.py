@@ -105,14 +105,10 @@ class Progress:
 async def open_journal(settings: Settings) -> AsyncIterator[Journal]:
     """The journal of the local user, over the store in OS1_HOME (closed on the way out)."""
     from os1.actions.journal import journal_of
-    from os1.store import open_store
+    from os1.store import user_store
 
-    store = await open_store(settings.database)
-    try:
-        user = await store.users.ensure(settings.user)
+    async with user_store(settings.database, settings.user) as (store, user):
         yield journal_of(store, user.id)
-    finally:
-        await store.close()
 
 
 def run_files(args: Any) -> int:

@@ -148,14 +148,10 @@ def run_letters(args: Any) -> int:
 async def _desk(settings: Settings) -> AsyncIterator[Desk]:
     from os1.letters.service import Desk
     from os1.letters.store import letters_of
-    from os1.store import open_store
+    from os1.store import user_store
 
-    store = await open_store(settings.database)
-    try:
-        user = await store.users.ensure(settings.user)
+    async with user_store(settings.database, settings.user) as (store, user):
         yield Desk(store, letters_of(store), user.id, user.display_name or "")
-    finally:
-        await store.close()
 
 
 async def _run(settings: Settings, args: Any) -> int:

@@ -199,14 +199,10 @@ def _source(args: Any) -> MailSource:
 @asynccontextmanager
 async def _mail(database: str | Path, handle: str) -> AsyncIterator[tuple[Any, SqliteMail, int]]:
     from os1.mail.store import mail_of
-    from os1.store import open_store
+    from os1.store import user_store
 
-    store = await open_store(database)
-    try:
-        user = await store.users.ensure(handle)
+    async with user_store(database, handle) as (store, user):
         yield store, mail_of(store), user.id
-    finally:
-        await store.close()
 
 
 async def _run(settings: Settings, args: Any, source: MailSource | None) -> int:

@@ -116,26 +116,22 @@ class Desk:
         return max(dated, key=lambda f: f.email.date or self.clock()) if dated else (found[0] if found else None)
 
     async def from_person(self, name: str) -> DeskReply:
-        if (empty := await self._empty()) is not None:
-            return empty
-        item = await self._latest_from(name)
-        if item is None:
-            text = f"No, nothing from {name} in your mail."
-            return DeskReply(text, text)
-        [t] = triage_many([item.email], None, self.clock())
-        said = describe(item.email, t, self.clock())
-        return DeskReply("Yes. " + said.text, "Yes. " + said.spoken, (quoted(item),))
+        """Did they write? Yes, and their latest message; or no."""
+        return await self._latest_said(name, f"No, nothing from {name} in your mail.", "Yes. ")
 
     async def read_from(self, name: str) -> DeskReply:
+        return await self._latest_said(name, f"I can't find a message from {name}.", "")
+
+    async def _latest_said(self, name: str, missing: str, lead: str) -> DeskReply:
+        """The latest message from ``name``, described (its words quoted as data), after ``lead``."""
         if (empty := await self._empty()) is not None:
             return empty
         item = await self._latest_from(name)
         if item is None:
-            text = f"I can't find a message from {name}."
-            return DeskReply(text, text)
+            return DeskReply(missing, missing)
         [t] = triage_many([item.email], None, self.clock())
         said = describe(item.email, t, self.clock())
-        return DeskReply(said.text, said.spoken, (quoted(item),))
+        return DeskReply(lead + said.text, lead + said.spoken, (quoted(item),))
 
     async def cleanup(self) -> DeskReply:
         if (empty := await self._empty()) is not None:

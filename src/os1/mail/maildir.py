@@ -30,7 +30,6 @@ class MaildirSource:
         self.max_message = max_message
         self.timeout_s = timeout_s
         self.name = f"maildir:{self.path.resolve()}"
-        self._arrived: dict[str, int] = {}
 
     def _open(self) -> mailbox.Maildir:
         if not (self.path / "cur").is_dir() or not (self.path / "new").is_dir():
@@ -53,14 +52,13 @@ class MaildirSource:
                     continue
         return out
 
-    def _keys(self, since: Cursor) -> tuple[mailbox.Maildir, list[str]]:
-        """Keys that arrived after the cursor, in arrival order. A message renamed since (a client marking it
-        read) arrives again: storing it again is a no-op, so nothing is lost and nothing doubles."""
+    def _keys(self, since: Cursor) -> tuple[mailbox.Maildir, list[tuple[int, str]]]:
+        """(arrival time, key) of the messages that arrived after the cursor, in arrival order. A message
+        renamed since (a client marking it read) arrives again: storing it again is a no-op, so nothing is lost
+        and nothing doubles."""
         box = self._open()
         after = position(since.value)
-        stamps = self._stamps()
-        self._arrived = stamps
-        return box, [k for _, k in sorted((t, k) for k, t in stamps.items() if (t, k) > after)]
+        return box, sorted((t, k) for k, t in self._stamps().items() if (t, k) > after)
 
     def _infos(self) -> dict[str, str]:
         """Each key's Maildir info ("2,FS"), from the file names in cur/ (new/ messages have none)."""
@@ -93,10 +91,11 @@ class MaildirSource:
         return [self._read(box, key, infos.get(key, "")) for key in keys]
 
     async def fetch(self, since: Cursor) -> AsyncIterator[tuple[RawMessage, Cursor]]:
-        box, keys = await asyncio.wait_for(asyncio.to_thread(self._keys, since), self.timeout_s)
+        box, arrived = await asyncio.wait_for(asyncio.to_thread(self._keys, since), self.timeout_s)
         infos = await asyncio.wait_for(asyncio.to_thread(self._infos), self.timeout_s)
-        for start in range(0, len(keys), 100):
-            raws = await asyncio.wait_for(asyncio.to_thread(self._read_many, box, keys[start:start + 100], infos),
+        for start in range(0, len(arrived), 100):
+            batch = arrived[start:start + 100]
+            raws = await asyncio.wait_for(asyncio.to_thread(self._read_many, box, [k for _, k in batch], infos),
                                           self.timeout_s)
-            for raw in raws:
-                yield raw, Cursor(self.name, f"{self._arrived.get(raw.uid, 0)}:{raw.uid}")
+            for (stamp, key), raw in zip(batch, raws, strict=True):
+                yield raw, Cursor(self.name, f"{stamp}:{key}")

@@ -23,7 +23,6 @@ from os1.errors import Os1Error
 from os1.server.auth import Principal, require_user
 from os1.server.errors import SIGNED_IN, ApiError, body, documented
 from os1.server.services import Services, services_of
-from os1.server.talk import continue_session
 
 router = APIRouter(prefix="/v1", tags=["openai"], responses=SIGNED_IN)
 
@@ -134,7 +133,7 @@ async def chat_completions(
     if not text:
         raise ApiError(422, "turn.empty", "no user message with text to reply to")
     idle = timedelta(minutes=services.config.api_idle_minutes)
-    session = await continue_session(services.deps, who.user_id, who.username, idle)
+    session = await Session.resume(services.deps, who.username, idle)
     model = services.config.model_id
     if req.stream:
         return StreamingResponse(_sse(services, session, text, model), media_type="text/event-stream",

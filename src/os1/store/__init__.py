@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from os1.errors import StoreError
 from os1.store.base import Store
 from os1.store.sqlite import SqliteStore
+from os1.types import User
 
 PG_SCHEMES = ("postgresql://", "postgres://")
 
@@ -64,4 +67,14 @@ async def open_store(target: str | Path, timeout_s: float = 30.0, pool_size: int
     return pg
 
 
-__all__ = ["Store", "SqliteStore", "backend_of", "describe", "open_store", "sqlite_path"]
+@asynccontextmanager
+async def user_store(target: str | Path, handle: str) -> AsyncIterator[tuple[Store, User]]:
+    """The store ``target`` names, opened, with the user ``handle`` (created if new); closed on the way out."""
+    store = await open_store(target)
+    try:
+        yield store, await store.users.ensure(handle)
+    finally:
+        await store.close()
+
+
+__all__ = ["Store", "SqliteStore", "backend_of", "describe", "open_store", "sqlite_path", "user_store"]
