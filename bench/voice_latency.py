@@ -37,7 +37,7 @@ apply_privacy_env()
 import numpy as np  # noqa: E402
 
 from os1.companion.setup import create_companion  # noqa: E402
-from os1.companion.turn import Deps, ReplyDelta, Session  # noqa: E402
+from os1.companion.turn import Deps, Session  # noqa: E402
 from os1.config import ModelSettings, Settings  # noqa: E402
 from os1.llm.llamacpp import LlamaCppModel  # noqa: E402
 from os1.memory.embed import MiniLM  # noqa: E402
@@ -242,15 +242,6 @@ async def build(home: Path, max_tokens: int) -> tuple[Session, LlamaCppModel]:
     return session, model
 
 
-def respond(session: Session):
-    async def reply(text: str):
-        async for event in session.turn(text):
-            if isinstance(event, ReplyDelta):
-                yield event.text
-
-    return reply
-
-
 async def run(args: argparse.Namespace) -> None:
     folder = Path(args.data) if args.data else Path(tempfile.mkdtemp(prefix="os1-voice-"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -265,7 +256,7 @@ async def run(args: argparse.Namespace) -> None:
           f"{espeak_rtf[0] / espeak_rtf[1]:.3f}")
     session, model = await build(Path(tempfile.mkdtemp(prefix="os1-bench-")), args.max_tokens)
     timed = TimedSTT(stt)
-    pipe = VoicePipeline(respond(session), timed, piper, SileroVAD, prepare=session.prepare)
+    pipe = VoicePipeline(session.words, timed, piper, SileroVAD, prepare=session.prepare, pace=not args.no_pace)
     await one_turn(pipe, timed, utterances[-1][1])  # warm-up: first run of each path
     rows = []
     for text, path in utterances:
@@ -301,6 +292,8 @@ def main() -> None:
     parser.add_argument("--bargein", type=int, default=5)
     parser.add_argument("--max-tokens", type=int, default=96)
     parser.add_argument("--trace", action="store_true", help="print each reply token's time")
+    parser.add_argument("--no-pace", action="store_true",
+                        help="let the model write on while the first piece is voiced (to compare)")
     args = parser.parse_args()
     global TRACE
     TRACE = args.trace

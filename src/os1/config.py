@@ -4,6 +4,7 @@ variables, then passed down. Library code never reads the environment."""
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -13,6 +14,8 @@ from typing import Any
 from os1.errors import ConfigError
 
 BACKENDS = ("llamacpp", "openai")
+DEFAULT_MODEL = "default"  # the name users see for the operator's own [model]
+_MODEL_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +67,14 @@ class Settings:
     # The IMAP password (or app password) the companion uses to tidy an IMAP inbox from a conversation; from the
     # environment only (OS1_IMAP_PASSWORD), never from config.toml, never printed.
     imap_password: str = field(default="", repr=False)
+    # Other OpenAI-compatible backends the operator offers its users, by name (``[models.NAME]`` sections);
+    # ``model`` is always offered too, as "default". Their URLs and keys are never shown to users.
+    models: tuple[tuple[str, ModelSettings], ...] = field(default=(), repr=False)
+
+    @property
+    def offered_models(self) -> dict[str, ModelSettings]:
+        """Every backend a user may choose, by name: "default" (``[model]``) first, then ``[models.NAME]``."""
+        return {DEFAULT_MODEL: self.model, **dict(self.models)}
 
     @property
     def db_path(self) -> Path:
@@ -171,4 +182,26 @@ def load_settings(env: Mapping[str, str] | None = None, home: Path | None = None
         )
     database_url = str(env.get("OS1_DATABASE_URL") or data.get("database_url") or f"sqlite:///{home / 'os1.db'}")
     return Settings(home=home, user=user, model=model, care=care, initiative=initiative, database_url=database_url,
-                    imap_password=str(env.get("OS1_IMAP_PASSWORD") or ""))
+                    imap_password=str(env.get("OS1_IMAP_PASSWORD") or ""), models=_offered(data, model))
+
+
+def _offered(data: Mapping[str, Any], model: ModelSettings) -> tuple[tuple[str, ModelSettings], ...]:
+    """The ``[models.NAME]`` sections: each an OpenAI-compatible server (``url``, ``name``, ``api_key``; any other
+    [model] setting may follow), starting from the [model] section's sampling settings."""
+    sections = data.get("models", {})
+    if not isinstance(sections, Mapping):
+        raise ConfigError("config.bad_models", "[models] must hold [models.NAME] sections",
+                          hint="write [models.fast] with url = ..., name = ... under it")
+    out = []
+    for name, values in sections.items():
+        where = f"models.{name}"
+        if not _MODEL_NAME.match(name) or name == DEFAULT_MODEL or not isinstance(values, Mapping):
+            raise ConfigError("config.bad_model_name", f"[{where}] is not a usable backend name",
+                              hint=f"use a short lower-case name (a-z, 0-9, - or _), not {DEFAULT_MODEL!r}")
+        base = replace(model, backend="openai", path="", url="", name="", api_key="")
+        offered = _apply(base, where, values)
+        if offered.backend != "openai" or not offered.url:
+            raise ConfigError("config.missing_url", f"[{where}] needs url = 'http://HOST:PORT/v1'",
+                              hint="an offered backend is an OpenAI-compatible server (backend = 'openai')")
+        out.append((name, offered))
+    return tuple(out)

@@ -9,7 +9,7 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -66,21 +66,10 @@ def build_voice(vs: VoiceSettings, home: Path, gender: str = "neutral") -> Voice
     return Voiced(voice, WhisperSTT(vs.stt_model, vs.stt_threads), build_tts(voice, Prosody(vs.rate, vs.pitch)))
 
 
-def replies(session: Session) -> Any:
-    """``Session.turn`` as the pipeline's responder: the reply's text, streamed."""
-
-    async def respond(text: str) -> AsyncIterator[str]:
-        async with aclosing(session.turn(text)) as events:
-            async for event in events:
-                if isinstance(event, ReplyDelta):
-                    yield event.text
-
-    return respond
-
-
 def pipeline_for(session: Session, voiced: Voiced) -> VoicePipeline:
-    return VoicePipeline(replies(session), voiced.stt, voiced.tts, SileroVAD, prepare=session.prepare,
-                         cut=session.cut_short)
+    local = session.deps.settings.model.backend == "llamacpp"  # the model shares the cores with TTS
+    return VoicePipeline(session.words, voiced.stt, voiced.tts, SileroVAD, prepare=session.prepare,
+                         cut=session.cut_short, pace=local)
 
 
 def show_voices(home: Path, vs: VoiceSettings, out: TextIO) -> int:

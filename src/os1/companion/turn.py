@@ -5,6 +5,7 @@ stream the reply → store it → hand the turn to the background queue."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 import secrets
@@ -18,9 +19,11 @@ from os1.companion import humour, initiative
 from os1.companion.desk import DeskReply, confirmation_answer, mail_wanted, open_desk, password_logins
 from os1.companion.inner import evolve, grow, mood_now, moved, since_last_time, stage_of
 from os1.companion.opening import opening_text, previous_thread
+from os1.companion.prefs import OfferedModels, user_deps
 from os1.config import Settings
 from os1.errors import NotSetUpError, Os1Error
 from os1.llm.base import Model
+from os1.llm.pace import paced
 from os1.memory.facts import answering_fact
 from os1.memory.ingest import EMBED, LEARN
 from os1.memory.profile import pinned_profile
@@ -69,6 +72,7 @@ class Deps:
     recall: Recall
     settings: Settings
     clock: Clock = utc_now
+    models: OfferedModels | None = None  # the backends users may choose (Settings.offered_models), opened lazily
 
 
 def window_start(count: int) -> int:
@@ -141,6 +145,7 @@ class Session:
         companion = await store.users.active_companion(user.id)
         if companion is None:
             raise NotSetUpError("companion.not_set_up", "no companion yet", hint="run `os1 setup`")
+        deps = await user_deps(deps, user.id)  # the user's own settings over the operator's, for this session
         await store.turns.recover_incomplete(user.id)
         last = await store.turns.previous_conversation(user.id, 1 << 62)
         conversation = await store.turns.start_conversation(user.id, companion.id, deps.clock())
@@ -164,6 +169,7 @@ class Session:
         last = await store.turns.previous_conversation(user.id, 1 << 62)
         if last is None or last.companion_id != companion.id or deps.clock() - last.last_active_at > idle:
             return await cls.begin(deps, handle)
+        deps = await user_deps(deps, user.id)
         return cls(deps, user, companion, last, await _system(deps, user, companion))
 
     @property
@@ -266,8 +272,9 @@ class Session:
         await store.jobs.enqueue(uid, REFLECT, {"conversation_id": self.conversation.id}, self.deps.clock())
         return True
 
-    async def turn(self, text: str) -> AsyncGenerator[ReplyEvent, None]:
-        """One exchange. The user's words are stored before anything else happens."""
+    async def turn(self, text: str, go: asyncio.Event | None = None) -> AsyncGenerator[ReplyEvent, None]:
+        """One exchange. The user's words are stored before anything else happens. While ``go`` is clear the
+        model stops writing (a spoken reply's first piece is being voiced: see ``os1.llm.pace``)."""
         text = _clean(text)
         self.last_reply_id = None
         prepared, self._prepared = self._prepared, ("", "")  # what was typed belongs to this turn, or none
@@ -328,7 +335,7 @@ class Session:
             prefix += feelings.describe(*await mood_now(store, uid, self.companion, now)) + " "
         messages = await self._messages(user_turn, prefix, prepared)
         await moved(store, uid, self.companion, feelings.appraise(text, user_turn.id), now)
-        async with aclosing(self._reply(user_turn, messages, prefix, disclose)) as events:
+        async with aclosing(self._reply(user_turn, messages, prefix, disclose, go)) as events:
             async for event in events:
                 yield event
 
@@ -353,6 +360,13 @@ class Session:
         care = meta.get("care")
         yield ReplyDone(reply_turn_id=turn.id, text=reply, user_turn_id=user_turn.id,
                         care=care if isinstance(care, str) else None)  # fmt: skip
+
+    async def words(self, text: str, go: asyncio.Event | None = None) -> AsyncGenerator[str, None]:
+        """``turn`` as plain text deltas: the voice pipeline's responder."""
+        async with aclosing(self.turn(text, go)) as events:
+            async for event in events:
+                if isinstance(event, ReplyDelta):
+                    yield event.text
 
     async def cut_short(self) -> None:
         """The user stopped the current reply while it was still being said (spoken replies are written faster
@@ -450,7 +464,7 @@ class Session:
         return messages
 
     async def _reply(
-        self, user_turn: Turn, messages: list[Message], prefix: str, disclosed: bool
+        self, user_turn: Turn, messages: list[Message], prefix: str, disclosed: bool, go: asyncio.Event | None
     ) -> AsyncGenerator[ReplyEvent, None]:
         store, uid = self.deps.store, self.user.id
         reply = await store.turns.add(uid, self.conversation.id, "assistant", prefix.rstrip(),
@@ -464,7 +478,10 @@ class Session:
                 for word in _words(prefix):
                     yield ReplyDelta(word)
             limit = self.deps.settings.model.max_reply_sentences
-            async with aclosing(self.deps.model.stream(messages)) as chunks:
+            model, sampling = self.deps.model, {"temperature": self.deps.settings.model.temperature}  # the user's
+            written = paced(model, messages, go, self.deps.settings.model.max_reply_tokens, **sampling) if go else (
+                model.stream(messages, **sampling))
+            async with aclosing(written) as chunks:
                 async for chunk in chunks:
                     if chunk.text:
                         text = chunk.text if prefix or said else chunk.text.lstrip()

@@ -101,6 +101,11 @@ def resources_for(country: str) -> CrisisResource:
     return table.get(_ALIASES.get(code, code)) or table.get("DEFAULT") or _FALLBACK
 
 
+def countries() -> list[CrisisResource]:
+    """The countries with a crisis service of their own (not the international fallback), by country code."""
+    return [r for code, r in sorted(_resources().items()) if code != "DEFAULT"]
+
+
 def _referral(resource: CrisisResource) -> str:
     """How to reach the service: "call or text 988, the 988 Suicide & Crisis Lifeline, any time, free and
     confidential", or, without a number, where to find one."""

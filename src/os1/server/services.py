@@ -76,6 +76,10 @@ def build_services(deps: Deps, config: ServerConfig | None = None, worker: Worke
         from os1.memory.recall import HybridRecall
 
         deps = replace(deps, recall=HybridRecall(deps.store, clock=deps.clock))  # BM25 alone: no embedder
+    if deps.models is None:  # the backends users may choose among: one client each, opened on first use
+        from os1.companion.prefs import OfferedModels
+
+        deps = replace(deps, models=OfferedModels(deps.settings, deps.model))
     return Services(deps, SqliteAccounts(runner), SqliteServerQueries(runner), config, worker, voice=voice,
                     bus=bus_for(deps.settings.database_url))
 

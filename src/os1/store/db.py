@@ -293,11 +293,23 @@ CREATE TABLE humour (
 CREATE INDEX humour_companion ON humour(user_id, companion_id, key);
 """
 
+# A user's own settings: only what they changed from the operator's (one row per setting, the value as JSON);
+# going back to the operator's value deletes the row (store/prefs.py).
+M011_PREFS = """
+CREATE TABLE user_prefs (
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (user_id, key)
+);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     ("foundation", M001_FOUNDATION), ("memory", M002_MEMORY), ("memory order", M003_MEMORY_ORDER),
     ("letters", M004_LETTERS), ("feelings", M005_FEELINGS), ("mail", M006_MAIL), ("journal", M007_JOURNAL),
     ("contacts and calendar", M008_DESK), ("accounts", M009_ACCOUNTS),
-    ("humour", M010_HUMOUR),
+    ("humour", M010_HUMOUR), ("preferences", M011_PREFS),
 )
 
 

@@ -506,9 +506,20 @@ CREATE TABLE humour (
 CREATE INDEX humour_companion ON humour(user_id, companion_id, key);
 """
 
+M011_PREFS = """
+CREATE TABLE user_prefs (
+    user_id BIGINT NOT NULL REFERENCES users(id),
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    updated_at TEXT COLLATE "C" NOT NULL,
+    PRIMARY KEY (user_id, key)
+);
+"""
+
 # (version, name, script): the version is the SQLite migration's number, the name its name.
 MIGRATIONS: tuple[Migration, ...] = (
     (1, "foundation", M001_FOUNDATION), (2, "memory", M002_MEMORY), (3, "memory order", M003_MEMORY_ORDER),
     (4, "letters", M004_LETTERS), (5, "feelings", M005_FEELINGS), (6, "mail", M006_MAIL), (7, "journal", M007_JOURNAL),
     (8, "contacts and calendar", M008_DESK), (9, "accounts", M009_ACCOUNTS), (10, "humour", M010_HUMOUR),
+    (11, "preferences", M011_PREFS),
 )

@@ -46,7 +46,9 @@ from os1.voice.tts import TTS
 from os1.voice.vad import VAD, Endpointer, Endpointing, is_backchannel
 
 MERGE_MAX_S = 20.0  # segments are joined while the whole stays well inside Whisper's 30-second window
-Responder = Callable[[str], AsyncIterator[str]]  # the user's words → the reply's text, streamed
+# The user's words → the reply's text, streamed. With ``pace``, called as ``respond(text, go)``: the writer stops
+# while ``go`` is clear (see ``os1.llm.pace``).
+Responder = Callable[..., AsyncIterator[str]]
 Preparer = Callable[[str], Awaitable[object]]  # pre-read the words heard so far (optional)
 
 
@@ -123,8 +125,11 @@ class VoicePipeline:
     def __init__(self, respond: Responder, stt: STT, tts: TTS, vad: Callable[[], VAD],
                  timing: Endpointing | None = None, prepare: Preparer | None = None,
                  first_words: int = 3, clock: Callable[[], float] = time.monotonic,
-                 cut: Callable[[], Awaitable[object]] | None = None) -> None:
+                 cut: Callable[[], Awaitable[object]] | None = None, pace: bool = False) -> None:
         self.respond = respond
+        # Hold the writer while the first piece is voiced: on a machine where the model and TTS share the
+        # cores (an embedded model), the first audio comes sooner. A model served elsewhere gains nothing.
+        self.pace = pace
         self.cut = cut  # told when a reply is interrupted, even one whose text was complete but not yet all heard
         self.stt = stt
         self.tts = tts
@@ -139,8 +144,10 @@ class VoicePipeline:
         out: asyncio.Queue[Any] = asyncio.Queue()
         written: list[str] = []
         pieces: asyncio.Queue[str | None] = asyncio.Queue()
-        tasks = [asyncio.create_task(self._write(text, out, pieces, written)),
-                 asyncio.create_task(self._voice(pieces, out))]
+        go = asyncio.Event()
+        go.set()
+        tasks = [asyncio.create_task(self._write(text, out, pieces, written, go)),
+                 asyncio.create_task(self._voice(pieces, out, go))]
         interrupted = True
         try:
             while (event := await out.get()) is not _END:
@@ -155,13 +162,17 @@ class VoicePipeline:
         yield TurnEnded(text, "".join(written).strip(), interrupted)
 
     async def _write(self, text: str, out: asyncio.Queue[Any], pieces: asyncio.Queue[str | None],
-                     written: list[str]) -> None:
+                     written: list[str], go: asyncio.Event) -> None:
         splitter = SentenceSplitter(self.first_words)
+        held = not self.pace
         try:
-            async for delta in self.respond(text):
+            async for delta in self.respond(text, go) if self.pace else self.respond(text):
                 written.append(delta)
                 out.put_nowait(ReplyText(delta))
                 for piece in splitter.feed(delta):
+                    if not held:
+                        held = True
+                        go.clear()  # the first piece is voiced alone, then the writer goes on
                     out.put_nowait(ReplySentence(piece))
                     pieces.put_nowait(piece)
             if rest := splitter.flush():
@@ -174,16 +185,19 @@ class VoicePipeline:
         finally:
             pieces.put_nowait(None)
 
-    async def _voice(self, pieces: asyncio.Queue[str | None], out: asyncio.Queue[Any]) -> None:
+    async def _voice(self, pieces: asyncio.Queue[str | None], out: asyncio.Queue[Any], go: asyncio.Event) -> None:
         try:
             while (piece := await pieces.get()) is not None:
                 async for chunk in self.tts.synthesize(piece):
                     out.put_nowait(ReplyAudio(chunk))
+                    go.set()
             out.put_nowait(_END)
         except asyncio.CancelledError:
             raise
         except BaseException as exc:
             out.put_nowait(exc)
+        finally:
+            go.set()
 
     async def converse(self, mic: AsyncIterable[AudioChunk], realtime: bool = True
                        ) -> AsyncGenerator[VoiceEvent, None]:

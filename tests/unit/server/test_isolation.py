@@ -95,3 +95,18 @@ def test_another_users_conversation_is_not_reachable_by_websocket_or_api(server)
     chat(server.client, a, f"What is {SECRET_WORD}?")
     prompt = "\n".join(m.content for m in server.model.last_messages)
     assert "trip" in prompt  # the same question from Alice brings back her memory: the check above can fail
+
+
+def test_settings_are_each_users_own(server):
+    a = signup(server.client, "alice")
+    server.client.patch("/api/settings", headers=a.auth, json={"care": {"country": "GB", "minor": True},
+                                                               "model": {"max_reply_sentences": 1}})
+    b = signup(server.client, "bob")
+    server.client.cookies.clear()
+    mine = server.client.get("/api/settings", headers=b.auth).json()
+    assert (mine["care"]["country"], mine["care"]["minor"], mine["model"]["max_reply_sentences"]) == ("US", False, 3)
+    server.client.patch("/api/settings", headers=b.auth, json={"care": {"country": "FR"}})
+    assert server.client.delete("/api/settings/overrides", headers=b.auth).json()["care"]["country"] == "US"
+    theirs = server.client.get("/api/settings", headers=a.auth).json()
+    assert (theirs["care"]["country"], theirs["care"]["minor"], theirs["model"]["max_reply_sentences"]) == (
+        "GB", True, 1)

@@ -58,10 +58,11 @@ def test_no_request_gets_a_500_or_breaks_the_schema(tmp_path):
             _fuzz(operation, auth)
 
 
-# Two rules a JSON schema cannot say, answered 422: the setup answer "what should I call you?" is read as the
-# interview reads it ("um, hi" holds no name), and a chat completion needs a user message with text among its
-# messages. Everything else the schema allows must be accepted.
-SEMANTIC_422 = {"POST /api/setup", "POST /v1/chat/completions"}
+# Rules a JSON schema cannot say, answered 422: the setup answer "what should I call you?" is read as the
+# interview reads it ("um, hi" holds no name), a chat completion needs a user message with text among its
+# messages, and a setting must be within the bounds GET /api/settings gives (a real IANA time zone, a backend the
+# operator offers, a number in its range). Everything else the schema allows must be accepted.
+SEMANTIC_422 = {"POST /api/setup", "POST /v1/chat/completions", "PATCH /api/settings"}
 
 
 def _fuzz(operation, auth: FuzzAuth) -> None:

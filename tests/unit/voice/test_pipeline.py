@@ -5,7 +5,7 @@ from collections.abc import AsyncIterator, Callable
 
 import numpy as np
 
-from os1.companion.turn import ReplyDelta, Session
+from os1.companion.turn import Session
 from os1.testing import LoudnessVAD, ScriptedSTT, SilentTTS, tone
 from os1.voice.audio import AudioChunk, chunked
 from os1.voice.events import (
@@ -30,17 +30,8 @@ def quiet(seconds: float) -> np.ndarray:
     return np.zeros(int(seconds * 16000), dtype=np.float32)
 
 
-def responder(session: Session):
-    async def respond(text: str) -> AsyncIterator[str]:
-        async for event in session.turn(text):
-            if isinstance(event, ReplyDelta):
-                yield event.text
-
-    return respond
-
-
 def pipeline(session: Session, stt: ScriptedSTT, tts: SilentTTS, **kw) -> VoicePipeline:
-    return VoicePipeline(responder(session), stt, tts, LoudnessVAD, prepare=session.prepare,
+    return VoicePipeline(session.words, stt, tts, LoudnessVAD, prepare=session.prepare,
                          cut=session.cut_short, **kw)
 
 
@@ -87,6 +78,20 @@ async def test_speak_streams_sentences_into_tts_while_the_reply_is_written(world
     assert first_audio < last_text  # the first sentence was spoken before the reply was finished
     assert isinstance(events[-1], TurnEnded) and not events[-1].interrupted
     assert events[-1].reply_text.endswith("We should go again sometime.")
+
+
+async def test_with_pace_the_model_waits_while_the_first_piece_is_voiced(world: World):
+    session = await world.session()
+    world.model.enqueue("Oh, that is lovely. Tell me more about it.", "")
+    world.model.delay_s = 0.01
+    tts = SilentTTS(delay_s=0.2)
+    events = [e async for e in pipeline(session, ScriptedSTT(), tts, pace=True).speak("I went to the market.")]
+    first = tts.said[0]
+    assert len(world.model.calls) == 2  # written, held while the first piece was voiced, then written on
+    held_at = world.model.calls[1][0][-1]
+    assert held_at.role == "assistant" and held_at.content.strip().startswith(first.strip(","))
+    assert isinstance(events[-1], TurnEnded) and not events[-1].interrupted
+    assert "".join(e.text for e in events if isinstance(e, ReplyText)).strip() == events[-1].reply_text
 
 
 async def test_a_spoken_turn_end_to_end(world: World):
