@@ -438,11 +438,14 @@ class Session:
     async def _recalled(self, text: str, history: list[Message], prepared: tuple[str, str]) -> str:
         """What recall finds for ``text`` that the prompt does not show yet. When ``text`` extends the words
         prepared while the user typed, what was recalled for them stays, first and in order, so the
-        pre-evaluated prompt stays valid; new lines follow (MAX_RECALLED in all)."""
+        pre-evaluated prompt stays valid; new lines follow (MAX_RECALLED in all). Words prepared in full (a
+        spoken turn is often heard whole before its silence ends it) keep what was recalled for them."""
+        typed, context = prepared
+        if context and typed == text:
+            return context
         shown = {line for m in history if m.role == "system" for line in m.content.splitlines()}
         found = await self.deps.recall.search(self.user.id, text, 5, self.conversation.id)
         fresh = [f"- {r.text}" for r in found if f"- {r.text}" not in shown]
-        typed, context = prepared
         carried = [line for line in context.splitlines() if line.startswith("- ") and line not in shown] if (
             typed.strip() and text.startswith(typed.strip())) else []
         lines = (carried + [line for line in fresh if line not in carried])[:MAX_RECALLED]

@@ -147,32 +147,79 @@ class WhisperSTT:
 
     async def transcribe(self, audio: AsyncIterable[AudioChunk]) -> AsyncIterator[Transcript]:
         """Partial transcripts every ``partial_every_s`` of new audio (one at a time, never queued behind each
-        other), then the final transcript when ``audio`` ends."""
+        other), then the final transcript when ``audio`` ends.
+
+        The final is often ready before the stream ends: once the sound has been quiet for ``QUIET_S`` a
+        partial of everything is started at once, and a partial whose audio already held all the speech (only
+        quiet after it) is the final; Whisper is given 4 s of silence after the audio anyway."""
         import numpy as np
 
-        pieces: list[np.ndarray] = []
-        heard = since = 0
+        heard = _Heard()
         partial: asyncio.Task[Transcript] | None = None
+        latest: tuple[Transcript, int] | None = None  # the newest partial and how many samples it heard
         try:
             async for chunk in audio:
-                pieces.append(chunk.array())
-                heard += chunk.samples
+                heard.add(chunk.array())
                 if partial is not None and partial.done():
-                    done, partial = partial, None
-                    yield replace_final(done.result(), False)
-                if partial is None and heard - since >= self.partial_every_s * RATE:
-                    since = heard
-                    partial = asyncio.get_running_loop().create_task(self.transcribe_array(np.concatenate(pieces)))
-            if partial is not None:
-                await asyncio.wait({partial})  # its thread must be free; its words are superseded
-                partial = None
-            samples = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
-            yield await self.transcribe_array(samples)
+                    latest, partial = (partial.result(), heard.asked), None
+                    yield replace_final(latest[0], False)
+                if partial is None and heard.due(self.partial_every_s):
+                    heard.asked = heard.samples
+                    partial = asyncio.get_running_loop().create_task(self.transcribe_array(heard.audio()))
+            if partial is not None:  # its thread must be free; its words may be all there is
+                asked = heard.asked
+                latest, partial = (await partial, asked), None
+            if latest is not None and heard.all_speech_in(latest[1]):
+                yield replace_final(latest[0], True)
+                return
+            yield await self.transcribe_array(heard.audio() if heard.pieces else np.zeros(0, dtype=np.float32))
         finally:
             if partial is not None:
                 partial.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await partial
+
+
+QUIET = 0.02  # of the loudest sample so far: below this, no speech (breath, room noise at most)
+QUIET_S = 0.1  # this long quiet after speech: the speech may be over, so hear all of it now
+
+
+class _Heard:
+    """The audio of one stream, with where its speech ends (the last sample louder than ``QUIET`` of the peak)."""
+
+    def __init__(self) -> None:
+        self.pieces: list[np.ndarray] = []
+        self.samples = 0
+        self.asked = 0  # samples the newest partial was asked to transcribe
+        self.peak = 0.0
+        self.speech_end = 0  # samples up to the last loud one
+        self.quiet_run = 0  # samples since then
+
+    def add(self, samples: np.ndarray) -> None:
+        import numpy as np
+
+        self.pieces.append(samples)
+        loudest = float(np.max(np.abs(samples))) if samples.size else 0.0
+        self.peak = max(self.peak, loudest)
+        if loudest > 0 and loudest >= QUIET * self.peak:
+            loud = np.flatnonzero(np.abs(samples) >= QUIET * self.peak)
+            self.speech_end = self.samples + int(loud[-1]) + 1
+        self.samples += samples.size
+        self.quiet_run = self.samples - self.speech_end
+
+    def due(self, every_s: float) -> bool:
+        """Time for a partial: ``every_s`` of new audio, or the speech seems over and no partial heard its end."""
+        if self.samples - self.asked >= every_s * RATE:
+            return True
+        return self.peak > 0 and self.quiet_run >= QUIET_S * RATE and self.asked < self.speech_end
+
+    def all_speech_in(self, asked: int) -> bool:
+        return self.peak > 0 and asked >= self.speech_end
+
+    def audio(self) -> np.ndarray:
+        import numpy as np
+
+        return np.concatenate(self.pieces)
 
 
 def unrepeat(text: str, n: int = 4) -> str:

@@ -298,3 +298,26 @@ async def test_what_was_typed_but_not_sent_is_not_carried_into_another_message(w
     assert await session.prepare("Pickles is ")  # typed, then deleted
     await collect(session.turn("How was your day?"))
     assert not any("Pickles" in m.content for m in world.model.last_messages)
+
+
+async def test_words_prepared_in_full_are_sent_with_the_very_prompt_that_was_prepared(world: World):
+    first = await world.session()
+    await collect(first.turn("I adopted a cat named Pickles last spring"))
+    await world.worker.drain()
+    session = await world.session()
+    message = "Pickles knocked over my plant again today"
+    assert await session.prepare(message)  # a spoken turn: heard whole before its silence ended it
+    searches = []
+    search = session.deps.recall.search
+
+    async def counted(*args, **kw):
+        searches.append(args)
+        return await search(*args, **kw)
+
+    session.deps.recall.search = counted  # type: ignore[method-assign]
+    await collect(session.turn(message))
+    assert world.model.last_messages[: len(world.model.prefills[-1])] == world.model.prefills[-1]
+    asked = world.model.last_messages
+    said = max(i for i, m in enumerate(asked) if m.role == "user")
+    assert "adopted a cat" in asked[said - 1].content and asked[said - 1].role == "system"
+    assert searches == []  # what was recalled for these words a moment ago is used, not searched again
