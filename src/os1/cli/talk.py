@@ -18,6 +18,7 @@ from typing import Any, TextIO
 from os1.cli.wiring import App, open_app, settings_from
 from os1.companion.turn import ReplyDelta, Session
 from os1.config import Settings
+from os1.llm.pace import worth_pausing
 from os1.voice.audio import (
     RATE,
     AudioChunk,
@@ -67,9 +68,8 @@ def build_voice(vs: VoiceSettings, home: Path, gender: str = "neutral") -> Voice
 
 
 def pipeline_for(session: Session, voiced: Voiced) -> VoicePipeline:
-    local = session.deps.settings.model.backend == "llamacpp"  # the model shares the cores with TTS
     return VoicePipeline(session.words, voiced.stt, voiced.tts, SileroVAD, prepare=session.prepare,
-                         cut=session.cut_short, pace=local)
+                         cut=session.cut_short, pace=worth_pausing(session.deps.model))
 
 
 def show_voices(home: Path, vs: VoiceSettings, out: TextIO) -> int:

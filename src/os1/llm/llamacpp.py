@@ -59,6 +59,8 @@ def resolve_gguf(settings: ModelSettings) -> Path:
 class LlamaCppModel:
     """``Model`` on llama.cpp. One generation at a time; loads on first use (or ``await load()``)."""
 
+    shares_cpu = True  # it runs on this machine's cores, beside speech synthesis (os1.llm.pace)
+
     def __init__(self, settings: ModelSettings) -> None:
         self.settings = settings
         self.path = resolve_gguf(settings)

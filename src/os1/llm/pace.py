@@ -18,6 +18,12 @@ from os1.llm.base import Model
 from os1.types import Chunk, Message
 
 
+def worth_pausing(model: object) -> bool:
+    """Whether a spoken reply should pause ``model`` while its first piece is voiced: only a model that runs on
+    this machine's cores (it says so with ``shares_cpu``); a server elsewhere gains nothing from it."""
+    return bool(getattr(model, "shares_cpu", False))
+
+
 def continued(messages: Sequence[Message], written: str) -> list[Message]:
     """``messages`` with ``written`` as the start of the assistant's reply (extending one already there)."""
     if not written:

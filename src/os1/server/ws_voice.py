@@ -1,6 +1,12 @@
 """Voice over the WebSocket: binary frames of microphone audio (pcm16 little-endian mono, 16 kHz) go through
 the voice pipeline — VAD, speech recognition while the user speaks, the turn, sentence-by-sentence speech — and
-the reply's audio comes back as binary frames, paced as it plays, with barge-in. Message types: docs/api.md."""
+the reply's audio comes back as binary frames, paced as it plays, with barge-in. Message types: docs/api.md.
+
+Barge-in as the client sees it: ``playback_stopped`` (drop queued audio now), then ``playback_resumed`` (it was a
+backchannel) or ``interrupted`` followed by the cut reply's ``done`` (``interrupted: true``); in that case nothing
+more of the reply (text or audio) comes after ``playback_stopped``. A reply is cut whenever playback stopped and
+never resumed, also when its text and speech were complete but not yet all heard (the common case: they are made
+faster than they are played)."""
 
 from __future__ import annotations
 
@@ -11,8 +17,9 @@ from contextlib import aclosing
 from dataclasses import dataclass
 from typing import Any
 
-from os1.companion.turn import ReplyDelta, Session
+from os1.companion.turn import Session
 from os1.errors import Os1Error
+from os1.llm.pace import worth_pausing
 from os1.voice.audio import RATE, AudioChunk
 from os1.voice.events import (
     Heard,
@@ -43,18 +50,6 @@ class VoiceKit:
     tts: TTS
     vad: Callable[[], VAD]
     timing: Endpointing | None = None
-
-
-def responder(session: Session) -> Callable[[str], AsyncIterator[str]]:
-    """``Session.turn`` as the pipeline's responder: the reply's text, streamed."""
-
-    async def respond(text: str) -> AsyncIterator[str]:
-        async with aclosing(session.turn(text)) as events:
-            async for event in events:
-                if isinstance(event, ReplyDelta):
-                    yield event.text
-
-    return respond
 
 
 Send = Callable[[dict[str, Any]], Awaitable[None]]
@@ -118,8 +113,9 @@ class VoiceChannel:
 
     async def _run(self) -> None:
         kit, session = self.kit, self.session
-        pipeline = VoicePipeline(responder(session), kit.stt, kit.tts, kit.vad, timing=kit.timing,
-                                 prepare=session.prepare, cut=session.cut_short)
+        pipeline = VoicePipeline(session.words, kit.stt, kit.tts, kit.vad, timing=kit.timing,
+                                 prepare=session.prepare, cut=session.cut_short,
+                                 pace=worth_pausing(session.deps.model))
         speaking = False
         try:
             async with aclosing(pipeline.converse(self._mic())) as events:

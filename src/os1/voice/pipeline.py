@@ -261,7 +261,7 @@ class _Conversation:
 
     def _hear(self, chunk: AudioChunk) -> None:
         self.heard_s += chunk.duration_s
-        edge = self.ends.step(self.vad.process(chunk), chunk.duration_s * 1000)
+        edge = self.ends.step(self.vad.process(chunk), chunk.duration_s * 1000, chunk.level())
         self.preroll.append(chunk)
         if self.current is None:
             self.gap.append(chunk)
@@ -363,12 +363,15 @@ class _Conversation:
         before, began = self.answered
         if self.segments and self.segments[0].onset_s - began <= self.p.timing.continue_ms / 1000:
             self.segments = before + self.segments  # they had not finished: what they said before comes first
-        if self.reply is not None and not self.reply.done():
+        cut = self.reply is not None and not self.reply.done()
+        if cut:
+            assert self.reply is not None
             self.reply.cancel()
             await asyncio.wait({self.reply})
+        # Written (and voiced) in full, as a reply usually is, but not all heard: cut all the same.
+        if self.player.stop() or cut:
             if self.p.cut is not None:
                 await self.p.cut()
-        self.player.stop()
 
     def _start_reply(self, text: str) -> None:
         self.answered = (self.segments, self.heard_s)

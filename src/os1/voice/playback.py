@@ -9,7 +9,15 @@ from collections.abc import Callable
 from typing import Any
 
 from os1.voice.audio import AudioChunk
-from os1.voice.events import PlaybackResumed, PlaybackStopped, ReplyAudio
+from os1.voice.events import (
+    Interrupted,
+    PlaybackResumed,
+    PlaybackStopped,
+    ReplyAudio,
+    ReplySentence,
+    ReplyText,
+    TurnEnded,
+)
 
 
 class Player:
@@ -86,15 +94,28 @@ class Player:
         self.out.put_nowait(PlaybackResumed())
         self.wake.set()
 
-    def stop(self) -> None:
-        """The reply was interrupted: its audio is dropped, the events after it go out."""
+    def stop(self) -> bool:
+        """The reply was interrupted: its audio, and the text that waited to be heard with it, are dropped; the
+        events after them go out. A reply written in full but not yet all heard ends interrupted (its
+        ``TurnEnded`` says so, after an ``Interrupted``). True if any of its audio was still to be heard."""
         was_paused, self.paused = self.paused, False
         if not was_paused:
             self.out.put_nowait(PlaybackStopped())
-        self.queue = deque(item for item in self.queue if not isinstance(item, ReplyAudio))
+        unheard = any(isinstance(item, ReplyAudio) for item in self.queue) or any(
+            end > self.clock() for end, _ in self.sent)
+        kept: deque[Any] = deque()
+        for item in self.queue:
+            if isinstance(item, ReplyAudio | ReplyText | ReplySentence):
+                continue
+            if isinstance(item, TurnEnded) and unheard and not item.interrupted:
+                kept += [Interrupted(item.reply_text), TurnEnded(item.user_text, item.reply_text, interrupted=True)]
+            else:
+                kept.append(item)
+        self.queue = kept
         self.sent.clear()
         self.until = self.clock()
         self.wake.set()
+        return unheard
 
     async def drain(self) -> None:
         if self.task is not None:

@@ -49,6 +49,13 @@ def receive_until(ws, kind: str) -> tuple[list[dict], int]:
             return messages, audio
 
 
+def receive_audio(ws, frames: int) -> None:
+    """Read until ``frames`` audio frames came (they come at the pace they play)."""
+    while frames:
+        if ws.receive().get("bytes") is not None:
+            frames -= 1
+
+
 def test_a_spoken_turn_over_the_socket(voiced):
     server, stt, tts = voiced
     user = signup(server.client, "theo")
@@ -74,6 +81,7 @@ def test_a_spoken_turn_over_the_socket(voiced):
 
 def test_speech_while_it_speaks_cuts_the_reply_and_keeps_it(voiced):
     server, stt, tts = voiced
+    tts.ms_per_char = 60  # its first piece plays for seconds, while the text written meanwhile waits for it
     user = signup(server.client, "theo")
     stt.enqueue("Tell me a long story.", "Wait, I have a question.")
     server.model.enqueue_endless()
@@ -84,6 +92,7 @@ def test_speech_while_it_speaks_cuts_the_reply_and_keeps_it(voiced):
         for frame in frames(tone(1.0), quiet(0.8)):
             ws.send_bytes(frame)
         receive_until(ws, "audio_format")  # it is speaking
+        receive_audio(ws, 6)  # for half a second: the words written meanwhile wait behind its speech
         for frame in frames(tone(1.2), quiet(1.2)):
             ws.send_bytes(frame)
         messages, _ = receive_until(ws, "interrupted")
@@ -93,6 +102,8 @@ def test_speech_while_it_speaks_cuts_the_reply_and_keeps_it(voiced):
         ws.send_json({"type": "voice_end"})
     assert cut[-1]["interrupted"] and "word1" in cut[-1]["text"]
     assert answered[-1]["text"] == "Of course, go ahead." and not answered[-1]["interrupted"]
+    after = [m["type"] for m in answered]
+    assert "delta" not in after[: after.index("heard")]  # nothing of the cut reply after its done
     turns = server.client.get(f"/api/conversations/{conversation}", headers=user.auth).json()["turns"]
     kept = next(t for t in turns if t["id"] == cut[-1]["turn_id"])
     assert kept["interrupted"] and kept["text"].startswith("word1")
@@ -107,3 +118,35 @@ def test_text_is_refused_while_a_voice_conversation_runs(voiced):
         ws.send_json({"type": "say", "text": "hello"})
         assert ws.receive_json()["code"] == "turn.busy"
         ws.send_json({"type": "voice_end"})
+
+
+def test_speech_over_a_reply_written_and_voiced_in_full_cuts_it_too(voiced):
+    """Text and speech are made faster than they are heard: talking over the rest of a finished reply cuts it
+    like one still being written (interrupted, kept, marked); none of its text comes after the stop."""
+    server, stt, tts = voiced
+    tts.ms_per_char, server.model.delay_s = 60, 0.01  # 0.8 s to write, 25 s to say
+    user = signup(server.client, "theo")
+    stt.enqueue("Tell me a long story.", "Wait, I have a question.")
+    long = ", and then".join(["the lighthouse keeper climbed the stairs to light the lamp for the ships"] * 5)
+    server.model.enqueue(f"Once upon a time {long}. The end.")
+    server.model.enqueue("Of course, go ahead.")
+    with server.client.websocket_connect(f"/ws?token={user.token}&opening=false") as ws:
+        conversation = ws.receive_json()["conversation_id"]
+        for frame in frames(tone(1.0), quiet(0.8)):
+            ws.send_bytes(frame)
+        receive_until(ws, "audio_format")
+        receive_audio(ws, 15)  # it has said a second and a half, and written and voiced all of it by now
+        for frame in frames(tone(1.2), quiet(1.2)):
+            ws.send_bytes(frame)
+        cut, _ = receive_until(ws, "done")
+        answered, _ = receive_until(ws, "done")
+        ws.send_json({"type": "voice_end"})
+    kinds = [m["type"] for m in cut]
+    assert kinds.index("playback_stopped") < kinds.index("interrupted") < len(kinds) - 1
+    assert "delta" not in kinds[kinds.index("playback_stopped") :]  # what was not heard is not shown either
+    assert cut[-1]["interrupted"] and "Once upon a time" in cut[-1]["text"]
+    after = [m["type"] for m in answered]
+    assert "delta" not in after[: after.index("heard")]  # nothing of the cut reply after its done
+    assert answered[-1]["text"] == "Of course, go ahead." and not answered[-1]["interrupted"]
+    turns = server.client.get(f"/api/conversations/{conversation}", headers=user.auth).json()["turns"]
+    assert next(t for t in turns if t["id"] == cut[-1]["turn_id"])["interrupted"]

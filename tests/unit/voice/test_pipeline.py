@@ -195,6 +195,33 @@ async def test_a_reply_written_in_full_but_not_yet_heard_is_kept_as_interrupted(
     assert replies[-1].content == "Yes?" and not replies[-1].interrupted
 
 
+async def test_a_reply_voiced_in_full_but_still_playing_is_cut_and_its_unheard_text_dropped(world: World):
+    session = await world.session()
+    world.model.enqueue("Once upon a time there was a fox. It lived in a wood. The end.")
+    world.model.enqueue("Yes?")
+    stt = ScriptedSTT("Tell me a story.", "Wait, I have a question.")
+    written = asyncio.Event()
+
+    async def respond(text: str) -> AsyncIterator[str]:
+        async for words in session.words(text):
+            yield words
+        written.set()
+
+    events = []
+    voice = VoicePipeline(respond, stt, SilentTTS(), LoudnessVAD, cut=session.cut_short)
+    async for event in voice.converse(mic(tone(1.0), quiet(0.6), written, tone(1.2), quiet(1.0))):
+        events.append(event)  # the story is written and voiced at once, and played in real time
+    stop = next(i for i, e in enumerate(events) if isinstance(e, PlaybackStopped))
+    cut = next(i for i, e in enumerate(events) if isinstance(e, Interrupted))
+    assert stop < cut
+    first_end = next(e for e in events if isinstance(e, TurnEnded))
+    assert first_end.interrupted and first_end.reply_text.endswith("The end.")
+    assert not any(isinstance(e, ReplyText | ReplyAudio) for e in events[stop:cut])  # nothing unheard follows
+    stored = await world.deps.store.turns.recent(session.user.id, session.conversation.id, 10)
+    replies = [t for t in stored if t.role == "assistant"]
+    assert replies[-2].interrupted and replies[-1].content == "Yes?"
+
+
 async def test_a_backchannel_pauses_playback_then_it_resumes(world: World):
     session = await world.session()
     world.model.enqueue("Once upon a time there was a fox. It lived in a wood. The end.")

@@ -87,6 +87,12 @@ function setText(el, text) {
   el.scrollIntoView({ block: "end" });
 }
 
+// A reply cut short says so in words (announced by the conversation's live region), not only in style.
+function markInterrupted(el) {
+  el.classList.add("interrupted");
+  if (!el.querySelector(".mark")) el.append(h("span", { class: "mark", text: " — interrupted" }));
+}
+
 function setStreaming(on) {
   streaming = on;
   $("stop").disabled = !on;
@@ -97,7 +103,7 @@ function finish(interrupted, text) {
   if (reply) {
     if (text !== undefined && text !== null && (text || interrupted)) setText(reply, text);
     reply.classList.remove("streaming");
-    if (interrupted) reply.classList.add("interrupted");
+    if (interrupted) markInterrupted(reply);
     if (reply.dataset.pending !== undefined && !reply.querySelector(".text").textContent) reply.remove();
   }
   reply = null;
@@ -138,7 +144,7 @@ function handle(m) {
       say("chat-status", m.message);
       break;
     case "interrupted":
-      if (reply) reply.classList.add("interrupted");
+      if (reply) markInterrupted(reply);
       break;
     default:
       voiceMessage(m);
@@ -224,7 +230,8 @@ async function startVoice() {
     return false;
   }
   voice = new Voice((pcm) => { if (ws && ws.readyState === WebSocket.OPEN) ws.send(pcm); },
-    () => { if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: "voice_end" })); });
+    () => { if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: "voice_end" })); },
+    showPlayback);
   try {
     await voice.start();
     return true;
@@ -233,6 +240,15 @@ async function startVoice() {
     voice = null;
     return false;
   }
+}
+
+// The reply's playback, on the voice controls: styles (and tests) read it from there.
+function showPlayback({ playing, scheduled, stops, cuts }) {
+  const el = $("voice");
+  el.dataset.playing = String(playing);
+  el.dataset.scheduled = String(scheduled);
+  el.dataset.stops = String(stops);
+  el.dataset.cuts = String(cuts);
 }
 
 let holding = false;

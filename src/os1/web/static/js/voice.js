@@ -1,18 +1,33 @@
 // Voice in the browser: the microphone through an AudioWorklet (16 kHz pcm16 frames sent over the WebSocket as
 // binary) and the reply's speech (binary pcm16 frames at the announced rate) played as it arrives. Barge-in:
-// `flush()` drops everything queued at once (the server says when: playback_stopped).
+// `flush()` silences what is playing and drops everything queued at once (the server says when:
+// playback_stopped); on playback_resumed the server sends again what was not heard. `onplayback` is told after
+// every change: whether anything is sounding or scheduled, how many buffers are, how many times playback was
+// flushed and how many of those cut something short (the page shows them as data-playing, data-scheduled,
+// data-stops and data-cuts on the voice controls).
 import { toFloat } from "./pcm.js";
 
 const LEAD_S = 0.06; // a little buffer ahead of the playhead, so frames arriving in time play without gaps
 
 export class Voice {
-  constructor(sendAudio, sendEnd) {
+  constructor(sendAudio, sendEnd, onplayback = () => {}) {
     this.sendAudio = sendAudio;
     this.sendEnd = sendEnd;
+    this.onplayback = onplayback;
     this.running = false;
     this.rate = 16000;
     this.sources = new Set();
     this.playhead = 0;
+    this.stops = 0;
+    this.cuts = 0;
+  }
+
+  get playing() {
+    return this.sources.size > 0;
+  }
+
+  report() {
+    this.onplayback({ playing: this.playing, scheduled: this.sources.size, stops: this.stops, cuts: this.cuts });
   }
 
   async start() {
@@ -52,15 +67,25 @@ export class Voice {
     source.start(this.playhead);
     this.playhead += audio.duration;
     this.sources.add(source);
-    source.addEventListener("ended", () => this.sources.delete(source));
+    source.addEventListener("ended", () => {
+      if (this.sources.delete(source)) this.report();
+    });
+    this.report();
   }
 
+  // Stops what is sounding and drops what is scheduled, at once; the number of buffers dropped.
   flush() {
+    const dropped = this.sources.size;
     for (const source of this.sources) {
-      try { source.stop(); } catch { /* not started yet */ }
+      try { source.stop(); } catch { /* already ended */ }
+      source.disconnect();
     }
     this.sources.clear();
     this.playhead = 0;
+    this.stops += 1;
+    if (dropped) this.cuts += 1;
+    this.report();
+    return dropped;
   }
 
   stop(tell = true) {
