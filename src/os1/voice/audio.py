@@ -23,6 +23,7 @@ FRAME_MS = 20  # the size of a microphone chunk
 FRAME_SAMPLES = RATE * FRAME_MS // 1000
 MAX_SECONDS = 600.0  # a spoken turn longer than ten minutes is refused, not decoded into memory
 SILENT_PEAK = 0.003  # peak below -50 dBFS: nothing was recorded
+QUIET = 0.02  # of the loudest speech heard: below this, no speech (breath, room noise at most)
 CLIPPED_SHARE = 0.01  # more than 1 % of samples at full scale: the recording is distorted
 
 
@@ -55,6 +56,13 @@ class AudioChunk:
         import numpy as np
 
         return np.frombuffer(self.pcm, dtype="<i2").astype(np.float32) / 32768.0
+
+    def level(self) -> float:
+        """The loudest sample, in [0, 1]."""
+        import numpy as np
+
+        samples = np.frombuffer(self.pcm, dtype="<i2")
+        return float(np.max(np.abs(samples.astype(np.int32)))) / 32768.0 if samples.size else 0.0
 
     @classmethod
     def from_array(cls, samples: np.ndarray, rate: int = RATE) -> AudioChunk:

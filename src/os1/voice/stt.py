@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from os1.voice.audio import RATE, AudioChunk, VoiceError
+from os1.voice.audio import QUIET, RATE, AudioChunk, VoiceError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -180,7 +180,6 @@ class WhisperSTT:
                     await partial
 
 
-QUIET = 0.02  # of the loudest sample so far: below this, no speech (breath, room noise at most)
 QUIET_S = 0.1  # this long quiet after speech: the speech may be over, so hear all of it now
 
 

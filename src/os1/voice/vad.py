@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from os1.voice.audio import RATE, AudioChunk, VoiceError
+from os1.voice.audio import QUIET, RATE, AudioChunk, VoiceError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -156,6 +156,9 @@ class Endpointing:
     continue_ms: int = 1000  # speech this soon after a reply began is the user going on: one turn, not two
 
 
+VAD_LAG_MS = 128
+
+
 class Endpointer:
     """Segments speech from per-chunk VAD decisions and times the silence after it. ``step`` returns
     "start" when a segment begins and "end" when it ends; ``turn_over(text)`` says whether the silence since
@@ -168,8 +171,13 @@ class Endpointer:
         self.silence_ms = 0.0  # since speech was last heard
         self.segment_ms = 0.0  # length of the current (or last) segment
         self.heard = False  # any segment since the last turn ended
+        self.peak = 0.0  # the loudest sample heard
+        self.quiet_ms = 0.0  # since the audio was last louder than QUIET of that
 
-    def step(self, state: VadState, ms: float) -> Literal["start", "end"] | None:
+    def step(self, state: VadState, ms: float, level: float | None = None) -> Literal["start", "end"] | None:
+        """One chunk: the VAD's decision, its length, and its loudest sample (``level``), when known."""
+        if level is not None:
+            self._hear_level(level, ms)
         if state.speech:
             self.speech_ms += ms
             self.silence_ms = 0.0
@@ -192,8 +200,16 @@ class Endpointer:
         t = self.timing
         return t.finished_ms if kind == "finished" else t.unclear_ms if kind == "unclear" else t.trailing_ms
 
+    def _hear_level(self, level: float, ms: float) -> None:
+        self.peak = max(self.peak, level)
+        self.quiet_ms = 0.0 if level > 0 and level >= QUIET * self.peak else self.quiet_ms + ms
+
     def turn_over(self, text: str) -> bool:
-        return self.heard and not self.in_segment and self.silence_ms >= self.wait_ms(text)
+        """The VAD hears speech for some 60–120 ms after the sound stops; when the audio itself has been quiet
+        since then (a quiet room), the silence is counted from where the sound stopped (at most ``VAD_LAG_MS``
+        earlier: a soft voice the VAD heard is speech, however quiet)."""
+        silence = max(self.silence_ms, min(self.quiet_ms, self.silence_ms + VAD_LAG_MS))
+        return self.heard and not self.in_segment and silence >= self.wait_ms(text)
 
     def reset(self) -> None:
         self.heard = False

@@ -70,3 +70,35 @@ def test_a_transcript_that_starts_over_is_cut():
     assert unrepeat("I went to the market. I went to the") == "I went to the market."
     assert unrepeat("Yes yes yes.") == "Yes yes yes."  # too short to tell
     assert unrepeat("Hello there, how are you today?") == "Hello there, how are you today?"
+
+
+def heard_over_after(pattern: list[tuple[VadState, float, int]], text: str = "I went to the market.") -> int:
+    """Feeds (VAD decision, loudest sample, ms) chunks after 400 ms of loud speech; returns the ms of the pattern
+    after which the turn was over (-1: never)."""
+    ends = Endpointer()
+    for _ in range(20):
+        ends.step(SPEECH, 20, 0.5)
+    at = 0
+    for state, level, ms in pattern:
+        for _ in range(ms // 20):
+            ends.step(state, 20, level)
+            at += 20
+            if ends.turn_over(text):
+                return at
+    return -1
+
+
+def test_in_a_quiet_room_silence_counts_from_where_the_sound_stopped():
+    # the VAD goes on hearing "speech" for 100 ms after the sound stops; the turn is over 240 ms after the sound
+    assert heard_over_after([(SPEECH, 0.001, 100), (QUIET, 0.0, 600)]) == 240
+    assert heard_over_after([(SPEECH, 0.5, 100), (QUIET, 0.0, 600)]) == 340  # sound until the VAD let go
+
+
+def test_in_a_noisy_room_the_vad_alone_decides():
+    assert heard_over_after([(SPEECH, 0.05, 100), (QUIET, 0.05, 600)]) == 340
+
+
+def test_a_soft_voice_the_vad_heard_is_not_taken_for_silence():
+    # half a second of speech at 1 % of the peak: too quiet for the level, but the VAD heard it
+    over = heard_over_after([(SPEECH, 0.005, 500), (QUIET, 0.0, 600)])
+    assert over >= 500 + 240 - 128
