@@ -56,16 +56,21 @@ _END_MARK = re.compile(r"[.!?…][\"')\]]*\s")
 _CLAUSE_MARK = re.compile(r"[,;:—][\"')\]]*\s")
 _TITLES = ("Mr.", "Mrs.", "Ms.", "Dr.", "St.")
 _GOES_ON = re.compile(r"\.(?=\s+[a-z])")  # a full stop before a word Whisper did not capitalise
+# Words a spoken phrase often begins with: "It sounds like a lovely morning | for a walk."
+PHRASE_STARTS = frozenset("to for with and but because when while if about after before at in on of that which "
+                          "who where than or".split())
 
 
 class SentenceSplitter:
     """Cuts streamed text into pieces for TTS. The first piece is short, so the first audio comes soon: it ends
-    at a sentence end, at a clause mark once it has ``first_words`` words, or after ``first_max`` words
-    whatever comes; the rest are whole sentences (the first one plays while they are made)."""
+    at a sentence end, at a clause mark once it has ``first_words`` words, before a word that starts a phrase
+    ("to", "with", "because"…) once it has ``first_phrase`` words, or after ``first_max`` words whatever comes;
+    the rest are whole sentences (the first one plays while they are made)."""
 
-    def __init__(self, first_words: int = 3, first_max: int = 7) -> None:
+    def __init__(self, first_words: int = 3, first_max: int = 6, first_phrase: int = 4) -> None:
         self.first_words = first_words
         self.first_max = first_max
+        self.first_phrase = first_phrase
         self.buffer = ""
         self.pieces = 0
 
@@ -85,6 +90,10 @@ class SentenceSplitter:
                 if len(self.buffer[: match.end()].split()) >= self.first_words:
                     return self._take(match.end())
             spaces = [m.end() for m in re.finditer(r"\S\s+", self.buffer)]
+            words = self.buffer.split()
+            for n in range(self.first_phrase, min(len(spaces), self.first_max)):
+                if words[n].lower().strip("\"'(") in PHRASE_STARTS:
+                    return self._take(spaces[n - 1])
             if len(spaces) >= self.first_max:
                 return self._take(spaces[self.first_max - 1])
         return ""

@@ -61,8 +61,15 @@ def test_sentence_splitter_sends_a_first_clause_early_then_sentences():
     assert pieces == ["Well, I think that you're right,", "mostly.", "Mr. Smith agreed!", "Did he?", "Yes"]
     assert SentenceSplitter().feed("Hi, there. ") == ["Hi, there."]
     long = SentenceSplitter(first_max=5)
-    assert long.feed("I really do think that we should go ") == ["I really do think that"]
-    assert long.feed("there again some day, maybe in May. ") == ["we should go there again some day, maybe in May."]
+    assert long.feed("I really do believe we should go ") == ["I really do believe we"]
+    assert long.feed("there again some day, maybe in May. ") == ["should go there again some day, maybe in May."]
+    def streamed(text: str) -> list[str]:
+        splitter = SentenceSplitter()
+        return [piece for word in text.split(" ") for piece in splitter.feed(word + " ")]
+
+    # before a word that starts a phrase, once there are four words; never after fewer
+    assert streamed("It sounds like a lovely morning for a walk.") == ["It sounds like a lovely morning", "for a walk."]
+    assert streamed("I want to go.") == ["I want to go."]
 
 
 async def test_speak_streams_sentences_into_tts_while_the_reply_is_written(world: World):
