@@ -8,10 +8,11 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from os1.memory.facts import clause
+from os1.persona import relationship
 from os1.persona.feelings import Appraisal, Mood, feel, learned, settle, temperament
 from os1.persona.relationship import STAGES, Signals, Step, drift, next_stage
 from os1.store.base import Store
-from os1.types import LIFE_KINDS, BondEvent, Companion, Conversation, FeelingEvent
+from os1.types import LIFE_KINDS, BondEvent, Companion, Conversation, FeelingEvent, Turn
 
 RECENT = timedelta(hours=24)  # causes older than a day are not what it feels now
 
@@ -110,3 +111,34 @@ async def since_last_time(
              if m.kind in LIFE_KINDS and (m.created_at > since or not noted) and m.key != "name"
              and m.source != "setup"]  # fmt: skip
     return out + learned([clause(m.text) for m in fresh])
+
+
+async def boundaries(store: Store, uid: int, companion: Companion, user_turn: Turn, minor: bool,
+                     now: datetime) -> str | None:
+    """A request it declines, its answer to "can I read your diary?" or "will you be my partner?", recorded;
+    None for anything else."""
+    text = user_turn.content
+    kept = relationship.boundary(text, minor)
+    diary, partner = relationship.asks_for_diary(text), relationship.asks_to_be_partners(text)
+    if kept is None and not diary and not partner:
+        return None  # an ordinary message: the relationship's history is not read on every turn
+    stage = await stage_of(store, uid, companion)
+    if kept is not None:
+        await store.bond.add(uid, companion.id, BondEvent(now, "refusal", stage, kept.reason, user_turn.id))
+        return kept.reply
+    if diary:
+        newest = await store.memories.browse(uid, kind="diary", limit=1)
+        shared, reply = relationship.diary_answer(stage, newest[0].text if newest else None)
+        if not shared:
+            await store.bond.add(uid, companion.id, BondEvent(
+                now, "refusal", stage, "asked to read my diary before we were friends", user_turn.id))
+        return reply
+    agreed, reply = relationship.partner_answer(stage, minor, companion.name)
+    if agreed and stage != "partner":
+        event = BondEvent(now, "stage", "partner", "you asked me, and I said yes", user_turn.id)
+    else:
+        why = "asked me to be partners while under 18" if minor else "asked me to be partners before we were close"
+        event = BondEvent(now, "refusal", stage, why, user_turn.id)
+    if stage != "partner":
+        await store.bond.add(uid, companion.id, event)
+    return reply

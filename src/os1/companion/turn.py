@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from os1.companion import humour, initiative
 from os1.companion.desk import DeskReply, confirmation_answer, mail_wanted, open_desk, password_logins
-from os1.companion.inner import evolve, grow, mood_now, moved, since_last_time, stage_of
+from os1.companion.inner import boundaries, evolve, grow, mood_now, moved, since_last_time, stage_of
 from os1.companion.opening import opening_text, previous_thread
 from os1.companion.prefs import OfferedModels, user_deps
 from os1.config import Settings
@@ -29,13 +29,13 @@ from os1.memory.ingest import EMBED, LEARN
 from os1.memory.profile import pinned_profile
 from os1.memory.recall import Recall
 from os1.memory.reflect import REFLECT
-from os1.persona import feelings, relationship
+from os1.persona import feelings
 from os1.persona.prompts import system_prompt
 from os1.safety import crisis
 from os1.safety.disclosure import disclosure_text, needs_disclosure
 from os1.safety.untrusted import Provenance, Review, Source, proposals_in, quote, review, strip_proposals
 from os1.store.base import Store
-from os1.types import BondEvent, Clock, Companion, Conversation, Message, Turn, User, utc_now
+from os1.types import Clock, Companion, Conversation, Message, Turn, User, utc_now
 
 MAX_INPUT_CHARS = 8000
 # The prompt keeps at most WINDOW_MAX earlier turns and slides WINDOW_STEP at a time. llama.cpp reuses the cached
@@ -293,7 +293,7 @@ class Session:
             async for event in self._care(user_turn, signal):
                 yield event
             return
-        declined = await self._boundaries(user_turn)
+        declined = await boundaries(store, uid, self.companion, user_turn, self.deps.settings.care.minor, now)
         if declined is not None:  # its own mind: it says no, and why, and that is part of the relationship
             async for event in self._say(user_turn, declined, {"declined": True}):
                 yield event
@@ -376,36 +376,6 @@ class Session:
         turn = (await self.deps.store.turns.many(self.user.id, [self.last_reply_id])).get(self.last_reply_id)
         if turn is not None and not turn.interrupted:
             await self.deps.store.turns.update(self.user.id, turn.id, turn.content, completed=True, interrupted=True)
-
-    async def _boundaries(self, user_turn: Turn) -> str | None:
-        """A request it declines, its answer to "can I read your diary?" or "will you be my partner?", recorded;
-        None for anything else."""
-        store, uid, now, text = self.deps.store, self.user.id, self.deps.clock(), user_turn.content
-        minor = self.deps.settings.care.minor
-        kept = relationship.boundary(text, minor)
-        diary, partner = relationship.asks_for_diary(text), relationship.asks_to_be_partners(text)
-        if kept is None and not diary and not partner:
-            return None  # an ordinary message: the relationship's history is not read on every turn
-        stage = await stage_of(store, uid, self.companion)
-        if kept is not None:
-            await store.bond.add(uid, self.companion.id, BondEvent(now, "refusal", stage, kept.reason, user_turn.id))
-            return kept.reply
-        if diary:
-            newest = await store.memories.browse(uid, kind="diary", limit=1)
-            shared, reply = relationship.diary_answer(stage, newest[0].text if newest else None)
-            if not shared:
-                await store.bond.add(uid, self.companion.id, BondEvent(
-                    now, "refusal", stage, "asked to read my diary before we were friends", user_turn.id))
-            return reply
-        agreed, reply = relationship.partner_answer(stage, minor, self.companion.name)
-        if agreed and stage != "partner":
-            event = BondEvent(now, "stage", "partner", "you asked me, and I said yes", user_turn.id)
-        else:
-            why = "asked me to be partners while under 18" if minor else "asked me to be partners before we were close"
-            event = BondEvent(now, "refusal", stage, why, user_turn.id)
-        if stage != "partner":
-            await store.bond.add(uid, self.companion.id, event)
-        return reply
 
     async def prepare(self, partial: str) -> bool:
         """Pre-evaluate what the user has typed so far (call at word boundaries), with what it recalls, so that
