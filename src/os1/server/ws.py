@@ -97,6 +97,8 @@ class Connection:
             self.reply = asyncio.get_running_loop().create_task(self._reply(message["text"]))
         elif kind == "stop":
             await self.stop()
+            if self.voice is not None and self.voice.running:
+                await self.voice.hush()
         elif kind == "ping":
             await self.send({"type": "pong"})
         elif kind == "voice_end":

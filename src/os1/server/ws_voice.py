@@ -90,6 +90,9 @@ class VoiceChannel:
         self.replying = replying  # told when a reply starts and ends (background work waits meanwhile)
         self.frames: asyncio.Queue[AudioChunk | None] = asyncio.Queue()
         self.rate: int | None = None
+        self.pipeline = VoicePipeline(session.words, kit.stt, kit.tts, kit.vad, timing=kit.timing,
+                                      prepare=session.prepare, cut=session.cut_short,
+                                      pace=worth_pausing(session.deps.model))
         self.task = asyncio.get_running_loop().create_task(self._run())
 
     @property
@@ -103,6 +106,11 @@ class VoiceChannel:
         self.frames.put_nowait(AudioChunk(pcm[: len(pcm) - len(pcm) % 2], RATE))
         return True
 
+    async def hush(self) -> None:
+        """Stop: the reply being said is cut (kept, interrupted) and its audio stops; listening goes on."""
+        async with asyncio.timeout(STOP_TIMEOUT_S):
+            await self.pipeline.hush()
+
     def end(self) -> None:
         """The microphone stream is over: the turn in progress is finished, then the channel ends."""
         self.frames.put_nowait(None)
@@ -112,13 +120,9 @@ class VoiceChannel:
             yield chunk
 
     async def _run(self) -> None:
-        kit, session = self.kit, self.session
-        pipeline = VoicePipeline(session.words, kit.stt, kit.tts, kit.vad, timing=kit.timing,
-                                 prepare=session.prepare, cut=session.cut_short,
-                                 pace=worth_pausing(session.deps.model))
         speaking = False
         try:
-            async with aclosing(pipeline.converse(self._mic())) as events:
+            async with aclosing(self.pipeline.converse(self._mic())) as events:
                 async for event in events:
                     if isinstance(event, ReplyText | ReplyAudio) and not speaking:
                         speaking = True

@@ -139,6 +139,7 @@ class VoicePipeline:
         # Hold the writer while the first piece is voiced: on a machine where the model and TTS share the
         # cores (an embedded model), the first audio comes sooner. A model served elsewhere gains nothing.
         self.pace = pace
+        self._talking: list[_Conversation] = []  # the conversations running now
         self.cut = cut  # told when a reply is interrupted, even one whose text was complete but not yet all heard
         self.stt = stt
         self.tts = tts
@@ -214,6 +215,7 @@ class VoicePipeline:
         a stream with no speech in it ends with ``Notice("audio.no_speech")``. With ``realtime`` (a microphone,
         a WebSocket) reply audio is sent at the pace it plays; without (a file), as soon as it is made."""
         conversation = _Conversation(self, realtime)
+        self._talking.append(conversation)
         listener = asyncio.create_task(conversation.listen(mic))
         try:
             while True:
@@ -225,7 +227,14 @@ class VoicePipeline:
                 yield event
             await listener
         finally:
+            self._talking.remove(conversation)
             await conversation.close(listener)
+
+    async def hush(self) -> None:
+        """The user asked it to stop talking (a button, a key): the reply being said is cut as by barge-in
+        (``PlaybackStopped``, ``Interrupted``, kept as written) and no new turn begins."""
+        for conversation in list(self._talking):
+            await conversation.cut_reply()
 
 
 class _Conversation:
@@ -243,6 +252,7 @@ class _Conversation:
         self.gap: list[AudioChunk] = []  # since the last segment ended
         self.current: _Segment | None = None
         self.reply: asyncio.Task[None] | None = None
+        self.cutting = asyncio.Lock()
         self.preparing: asyncio.Task[object] | None = None
         self.prepared = ""
         self.turns = 0
@@ -372,15 +382,22 @@ class _Conversation:
         before, began = self.answered
         if self.segments and self.segments[0].onset_s - began <= self.p.timing.continue_ms / 1000:
             self.segments = before + self.segments  # they had not finished: what they said before comes first
-        cut = self.reply is not None and not self.reply.done()
-        if cut:
-            assert self.reply is not None
-            self.reply.cancel()
-            await asyncio.wait({self.reply})
-        # Written (and voiced) in full, as a reply usually is, but not all heard: cut all the same.
-        if self.player.stop() or cut:
-            if self.p.cut is not None:
-                await self.p.cut()
+        await self.cut_reply()
+
+    async def cut_reply(self) -> None:
+        """Cancel the reply and stop its playback; it is kept as written, marked interrupted."""
+        async with self.cutting:
+            cut = self.reply is not None and not self.reply.done()
+            if not cut and not self.player.busy:
+                return  # nothing is being said
+            if cut:
+                assert self.reply is not None
+                self.reply.cancel()
+                await asyncio.wait({self.reply})
+            # Written (and voiced) in full, as a reply usually is, but not all heard: cut all the same.
+            if self.player.stop() or cut:
+                if self.p.cut is not None:
+                    await self.p.cut()
 
     def _start_reply(self, text: str) -> None:
         self.answered = (self.segments, self.heard_s)

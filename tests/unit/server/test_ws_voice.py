@@ -150,3 +150,29 @@ def test_speech_over_a_reply_written_and_voiced_in_full_cuts_it_too(voiced):
     assert answered[-1]["text"] == "Of course, go ahead." and not answered[-1]["interrupted"]
     turns = server.client.get(f"/api/conversations/{conversation}", headers=user.auth).json()["turns"]
     assert next(t for t in turns if t["id"] == cut[-1]["turn_id"])["interrupted"]
+
+
+def test_stop_while_it_speaks_cuts_the_reply_and_it_goes_on_listening(voiced):
+    server, stt, tts = voiced
+    tts.ms_per_char = 60  # it speaks for seconds
+    user = signup(server.client, "theo")
+    stt.enqueue("Tell me a long story.", "Thank you.")
+    server.model.enqueue("Once upon a time there was a fox. It lived in a wood by the sea. The end.")
+    server.model.enqueue("You're welcome.")
+    with server.client.websocket_connect(f"/ws?token={user.token}&opening=false") as ws:
+        ws.receive_json()
+        for frame in frames(tone(1.0), quiet(0.8)):
+            ws.send_bytes(frame)
+        receive_until(ws, "audio_format")  # it is speaking
+        receive_audio(ws, 3)
+        ws.send_json({"type": "stop"})  # the Stop button, or Escape
+        stopped, _ = receive_until(ws, "playback_stopped")
+        cut, audio_after = receive_until(ws, "done")
+        assert cut[-1]["interrupted"] and any(m["type"] == "interrupted" for m in cut)
+        assert audio_after == 0 and "delta" not in [m["type"] for m in cut]  # nothing more of it is heard
+        for frame in frames(tone(1.0), quiet(1.2)):  # still listening: the next turn is heard and answered
+            ws.send_bytes(frame)
+        answered, _ = receive_until(ws, "done")
+        ws.send_json({"type": "voice_end"})
+    assert {"type": "heard", "text": "Thank you.", "final": True} in answered
+    assert answered[-1]["text"] == "You're welcome." and not answered[-1]["interrupted"]

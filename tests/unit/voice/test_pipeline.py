@@ -303,3 +303,24 @@ async def test_a_failing_model_is_a_notice_and_the_conversation_goes_on(world: W
     notice = events.index(Notice("model.failed", "it broke"))
     assert not any(isinstance(e, ReplyText) for e in events[:notice])
     assert [e.reply_text for e in events if isinstance(e, TurnEnded)] == ["I'm here."]
+
+
+async def test_hush_cuts_the_reply_being_said_and_listening_goes_on(world: World):
+    session = await world.session()
+    world.model.enqueue("Once upon a time there was a fox. It lived in a wood. The end.", "You're welcome.")
+    stt = ScriptedSTT("Tell me a story.", "Thank you.")
+    voice = pipeline(session, stt, SilentTTS())
+    hushed = asyncio.Event()
+    events = []
+    async for event in voice.converse(mic(tone(1.0), quiet(0.6), hushed, tone(1.0), quiet(1.0))):
+        events.append(event)
+        if isinstance(event, ReplyAudio) and not hushed.is_set():
+            await voice.hush()
+            hushed.set()
+    ended = [e for e in events if isinstance(e, TurnEnded)]
+    assert [e.interrupted for e in ended] == [True, False]
+    assert ended[1].user_text == "Thank you." and ended[1].reply_text == "You're welcome."
+    stop = next(i for i, e in enumerate(events) if isinstance(e, PlaybackStopped))
+    assert not any(isinstance(e, ReplyAudio | ReplyText) for e in events[stop:events.index(ended[0])])
+    stored = await world.deps.store.turns.recent(session.user.id, session.conversation.id, 10)
+    assert [t.interrupted for t in stored if t.role == "assistant"] == [True, False]
