@@ -83,7 +83,6 @@ class VoiceChannel:
 
     def __init__(self, kit: VoiceKit, session: Session, send: Send, send_bytes: SendBytes,
                  replying: Callable[[bool], None]) -> None:
-        self.kit = kit
         self.session = session
         self.send = send
         self.send_bytes = send_bytes

@@ -395,9 +395,8 @@ class _Conversation:
                 self.reply.cancel()
                 await asyncio.wait({self.reply})
             # Written (and voiced) in full, as a reply usually is, but not all heard: cut all the same.
-            if self.player.stop() or cut:
-                if self.p.cut is not None:
-                    await self.p.cut()
+            if (self.player.stop() or cut) and self.p.cut is not None:
+                await self.p.cut()
 
     def _start_reply(self, text: str) -> None:
         self.answered = (self.segments, self.heard_s)

@@ -152,7 +152,6 @@ class WhisperSTT:
         The final is often ready before the stream ends: once the sound has been quiet for ``QUIET_S`` a
         partial of everything is started at once, and a partial whose audio already held all the speech (only
         quiet after it) is the final; Whisper is given 4 s of silence after the audio anyway."""
-        import numpy as np
 
         heard = _Heard()
         partial: asyncio.Task[Transcript] | None = None
@@ -167,12 +166,11 @@ class WhisperSTT:
                     heard.asked = heard.samples
                     partial = asyncio.get_running_loop().create_task(self.transcribe_array(heard.audio()))
             if partial is not None:  # its thread must be free; its words may be all there is
-                asked = heard.asked
-                latest, partial = (await partial, asked), None
+                latest, partial = (await partial, heard.asked), None
             if latest is not None and heard.all_speech_in(latest[1]):
                 yield replace_final(latest[0], True)
                 return
-            yield await self.transcribe_array(heard.audio() if heard.pieces else np.zeros(0, dtype=np.float32))
+            yield await self.transcribe_array(heard.audio())
         finally:
             if partial is not None:
                 partial.cancel()
@@ -218,7 +216,7 @@ class _Heard:
     def audio(self) -> np.ndarray:
         import numpy as np
 
-        return np.concatenate(self.pieces)
+        return np.concatenate(self.pieces) if self.pieces else np.zeros(0, dtype=np.float32)
 
 
 def unrepeat(text: str, n: int = 4) -> str:
