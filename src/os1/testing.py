@@ -45,6 +45,7 @@ class FakeModel:
         self.replies: list[str | None] = []
         self.calls: list[tuple[list[Message], dict[str, Any]]] = []
         self.prefills: list[list[Message]] = []
+        self.aheads: list[int] = []  # for each prefill, the reply tokens it was asked to begin
         self.started = asyncio.Event()
 
     def enqueue(self, *replies: str) -> FakeModel:
@@ -72,8 +73,9 @@ class FakeModel:
             yield Chunk(text=word if i == len(words) - 1 else word + " ")
         yield Chunk(finish_reason="stop")
 
-    async def prefill(self, messages: Sequence[Message]) -> None:
+    async def prefill(self, messages: Sequence[Message], ahead: int = 0, **opts: Any) -> None:
         self.prefills.append(list(messages))
+        self.aheads.append(ahead)
 
     @property
     def last_messages(self) -> list[Message]:

@@ -74,3 +74,15 @@ async def test_bad_model_path_is_a_clear_error(tmp_path):
     with pytest.raises(ModelError) as err:
         await model.load()
     assert err.value.code == "model.load_failed"
+
+async def test_a_reply_begun_ahead_is_taken_over_and_continued_from_the_cache(gguf):
+    model = LlamaCppModel(ModelSettings(seed=3, max_reply_tokens=40))
+    messages = [SYSTEM, Message("user", "Tell me about the sea.")]
+    await model.prefill(messages, 6, temperature=0.0)  # the user is still silent: the reply is begun
+    chunks, text = await _run(model, messages, max_tokens=30, temperature=0.0)
+    _, fresh = await _run(LlamaCppModel(ModelSettings(seed=3, max_reply_tokens=40)), messages, max_tokens=30,
+                          temperature=0.0)
+    assert text == fresh  # greedy: the guess and its continuation write what one request would have
+    usage = chunks[-1].usage or {}
+    assert usage.get("prompt_n", 999) <= 3, usage  # the continuation found the prompt and the guess cached
+    assert len([c for c in chunks if c.text]) <= 30

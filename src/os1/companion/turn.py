@@ -43,6 +43,7 @@ MAX_INPUT_CHARS = 8000
 # every turn. A longer window makes every token slower: attention over ~2000 tokens halved generation on 2 cores.
 WINDOW_MAX, WINDOW_STEP = 20, 8
 FLUSH_EVERY_S = 0.5
+AHEAD_TOKENS = 24  # a reply begun before the turn is over: about its first spoken piece (os1.llm.ahead)
 BREAK_EVERY = timedelta(hours=3)
 REPLAN_EVERY = timedelta(hours=1)  # while a conversation stays open, what memory suggests is re-read hourly
 BREAK_TEXT = "We've been talking for a while. This is a good moment to take a break, stretch, maybe get some air."
@@ -377,9 +378,11 @@ class Session:
         if turn is not None and not turn.interrupted:
             await self.deps.store.turns.update(self.user.id, turn.id, turn.content, completed=True, interrupted=True)
 
-    async def prepare(self, partial: str) -> bool:
+    async def prepare(self, partial: str, ahead: bool = False) -> bool:
         """Pre-evaluate what the user has typed so far (call at word boundaries), with what it recalls, so that
-        when they send it only the rest is new to the model. Stores nothing. False when the model cannot."""
+        when they send it only the rest is new to the model. Stores nothing. False when the model cannot.
+        With ``ahead`` the words are all there is (a spoken turn heard in full, its closing silence still
+        running): the reply itself is begun, and the turn takes it over if it is for these same words."""
         prefill = getattr(self.deps.model, "prefill", None)
         text = _clean(partial)
         if prefill is None or not text or len(text) > MAX_INPUT_CHARS:
@@ -387,7 +390,11 @@ class Session:
         history = await self._history()
         context = await self._recalled(text, history, self._prepared)
         self._prepared = (text, context)
-        await prefill([*history, *_context_message(context), Message("user", text)])
+        messages = [*history, *_context_message(context), Message("user", text)]
+        if ahead:
+            await prefill(messages, AHEAD_TOKENS, temperature=self.deps.settings.model.temperature)
+        else:
+            await prefill(messages)
         return True
 
     async def _history(self, exclude: int | None = None) -> list[Message]:

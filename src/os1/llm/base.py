@@ -19,9 +19,10 @@ class Model(Protocol):
 
 class Prefill(Protocol):
     """Optional: a model that can evaluate a prompt ahead of time (while the user is still typing or
-    speaking), so the reply to the finished message starts sooner."""
+    speaking), so the reply to the finished message starts sooner. With ``ahead`` it begins the reply itself
+    (its first ``ahead`` tokens, sampled with ``opts``), which a ``stream`` of the same request takes over."""
 
-    async def prefill(self, messages: Sequence[Message]) -> None: ...
+    async def prefill(self, messages: Sequence[Message], ahead: int = 0, **opts: Any) -> None: ...
 
 
 def as_dicts(messages: Sequence[Message]) -> list[dict[str, str]]:

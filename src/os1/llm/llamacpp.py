@@ -19,6 +19,7 @@ from typing import Any
 
 from os1.config import ModelSettings
 from os1.errors import ModelError
+from os1.llm.ahead import Lookahead
 from os1.llm.base import as_dicts, chunk_from, sampling
 from os1.types import Chunk, Message
 
@@ -69,6 +70,7 @@ class LlamaCppModel:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="os1-llama")
         self._load_lock = asyncio.Lock()
         self._loading: asyncio.Future[Any] | None = None
+        self._ahead = Lookahead(self._generate)
 
     def _load(self) -> Any:
         try:
@@ -127,8 +129,15 @@ class LlamaCppModel:
                 await asyncio.get_running_loop().run_in_executor(self._pool, lambda: None)  # let a generation end
                 del server
 
-    async def prefill(self, messages: Sequence[Message]) -> None:
-        """Evaluate ``messages`` into llama.cpp's prompt cache without replying (one token is sampled)."""
+    async def prefill(self, messages: Sequence[Message], ahead: int = 0, **opts: Any) -> None:
+        """Evaluate ``messages`` into llama.cpp's prompt cache without replying (one token is sampled). With
+        ``ahead``, begin the reply itself: its first ``ahead`` tokens are written now, with ``opts`` (the
+        sampling the reply will ask for), and a ``stream`` of the same request takes them over (``Lookahead``)."""
+        if ahead > 0:
+            await self._ahead.start(messages, ahead, **opts)
+            return
+        if self._ahead.covers(messages):
+            return  # the reply to these words is being written already
         async with contextlib.aclosing(self.stream(messages, max_tokens=1)) as chunks:
             async for _ in chunks:
                 pass
@@ -145,6 +154,11 @@ class LlamaCppModel:
         }
 
     async def stream(self, messages: Sequence[Message], **opts: Any) -> AsyncGenerator[Chunk, None]:
+        async with contextlib.aclosing(self._ahead.stream(messages, **opts)) as chunks:
+            async for chunk in chunks:
+                yield chunk
+
+    async def _generate(self, messages: Sequence[Message], **opts: Any) -> AsyncGenerator[Chunk, None]:
         await self.load()
         request = {"messages": as_dicts(messages), "stream": True, "cache_prompt": True}
         request.update(sampling(self._defaults(), opts))

@@ -8,8 +8,10 @@ iterators of small frozen events, so a terminal, a speaker or a WebSocket can dr
 
 Overlap: each stretch of speech (a segment) is transcribed while it is spoken (partial ``Heard`` events) and in
 full as soon as it ends, during the silence that decides whether the turn is over; the words heard so far are
-handed to ``prepare`` (the model pre-reads them). The reply's first clause goes to TTS as soon as it is written,
-then each sentence, while the model writes the next.
+handed to ``prepare`` (the model pre-reads them); once all of it is transcribed and it does not trail off, the
+reply itself is begun (``prepare(words, True)``), and the turn takes it over if the silence does end it (see
+``os1.llm.ahead``). The reply's first clause goes to TTS as soon as it is written, then each sentence, while the
+model writes the next.
 
 Barge-in: speech that starts while the companion speaks stops playback at once (``PlaybackStopped``) and the
 reply's audio is held. If it turns out to be a backchannel ("mm-hm", a cough) playback resumes; if it is longer
@@ -43,13 +45,14 @@ from os1.voice.events import (
 from os1.voice.playback import Player
 from os1.voice.stt import STT, Transcript
 from os1.voice.tts import TTS
-from os1.voice.vad import VAD, Endpointer, Endpointing, is_backchannel
+from os1.voice.vad import VAD, Endpointer, Endpointing, finishedness, is_backchannel
 
 MERGE_MAX_S = 20.0  # segments are joined while the whole stays well inside Whisper's 30-second window
 # The user's words → the reply's text, streamed. With ``pace``, called as ``respond(text, go)``: the writer stops
 # while ``go`` is clear (see ``os1.llm.pace``).
 Responder = Callable[..., AsyncIterator[str]]
-Preparer = Callable[[str], Awaitable[object]]  # pre-read the words heard so far (optional)
+# Pre-read the words heard so far (optional); with True they are all there is: begin the reply to them.
+Preparer = Callable[[str, bool], Awaitable[object]]
 
 
 _END_MARK = re.compile(r"[.!?…][\"')\]]*\s")
@@ -123,6 +126,7 @@ class _Segment:
     task: asyncio.Task[None] | None = None
     final: Transcript | None = None
     partial: str = ""
+    settled: bool = False  # the partial heard all of the speech so far
     chunks: list[AudioChunk] = field(default_factory=list)
     during_reply: bool = False  # started while the companion spoke: a barge-in or a backchannel
     onset_s: float = 0.0  # when it began, in seconds of audio heard
@@ -254,7 +258,7 @@ class _Conversation:
         self.reply: asyncio.Task[None] | None = None
         self.cutting = asyncio.Lock()
         self.preparing: asyncio.Task[object] | None = None
-        self.prepared = ""
+        self.prepared: tuple[str, bool] = ("", False)  # the words last handed to prepare, and whether in full
         self.turns = 0
         self.player = Player(pipeline.clock, self.out, realtime)
         self.heard_s = 0.0  # audio heard so far: the clock for what the user does
@@ -325,7 +329,7 @@ class _Conversation:
             if transcript.final:
                 segment.final = transcript
             elif transcript.text:
-                segment.partial = transcript.text
+                segment.partial, segment.settled = transcript.text, transcript.whole
                 if not segment.during_reply:
                     self.out.put_nowait(Heard(f"{self._words(upto=segment)} {transcript.text}".strip()))
 
@@ -364,15 +368,17 @@ class _Conversation:
                 self._start_reply(self._words())
                 return
         heard = self._words(partial=True)
-        if heard and heard != self.prepared and self.p.prepare is not None and (
+        whole = bool(self.segments) and self.ends.quiet_ms > 0 and finishedness(heard) != "trailing" and all(
+            s.final is not None or s.settled for s in self.segments)
+        if heard and (heard, whole) != self.prepared and self.p.prepare is not None and (
                 self.preparing is None or self.preparing.done()):
-            self.prepared = heard
-            self.preparing = asyncio.create_task(self._prepare(heard))
+            self.prepared = (heard, whole)
+            self.preparing = asyncio.create_task(self._prepare(heard, whole))
 
-    async def _prepare(self, text: str) -> object:
+    async def _prepare(self, text: str, whole: bool) -> object:
         assert self.p.prepare is not None
         try:
-            return await self.p.prepare(text)
+            return await self.p.prepare(text, whole)
         except Exception:  # an optimisation only: the turn itself reports real failures
             return None
 
@@ -403,7 +409,7 @@ class _Conversation:
         self.segments = []
         self.ends.reset()
         self.turns += 1
-        self.prepared = ""
+        self.prepared = ("", False)
         self.out.put_nowait(Heard(text, final=True))
         if self.preparing is not None and not self.preparing.done():
             self.preparing.cancel()  # the turn queues behind a prefill on the model's thread; no need to wait

@@ -34,12 +34,14 @@ PAD_FRAMES = 400
 
 @dataclass(frozen=True, slots=True)
 class Transcript:
-    """What was heard. ``final`` is the transcript of the whole stream; partial ones may still change."""
+    """What was heard. ``final`` is the transcript of the whole stream; partial ones may still change. A partial
+    that is ``whole`` heard all the speech so far (only quiet after it): it is the final unless speech goes on."""
 
     text: str
     final: bool
     audio_s: float = 0.0
     no_speech: float = 0.0  # the model's probability that there was no speech at all
+    whole: bool = False
 
 
 class STT(Protocol):
@@ -161,7 +163,7 @@ class WhisperSTT:
                 heard.add(chunk.array())
                 if partial is not None and partial.done():
                     latest, partial = (partial.result(), heard.asked), None
-                    yield replace_final(latest[0], False)
+                    yield replace_final(latest[0], False, whole=heard.all_speech_in(latest[1]))
                 if partial is None and heard.due(self.partial_every_s):
                     heard.asked = heard.samples
                     partial = asyncio.get_running_loop().create_task(self.transcribe_array(heard.audio()))
@@ -178,7 +180,7 @@ class WhisperSTT:
                     await partial
 
 
-QUIET_S = 0.1  # this long quiet after speech: the speech may be over, so hear all of it now
+QUIET_S = 0.05  # this long quiet after speech: the speech may be over, so hear all of it now
 
 
 class _Heard:
@@ -231,5 +233,5 @@ def unrepeat(text: str, n: int = 4) -> str:
     return text
 
 
-def replace_final(t: Transcript, final: bool) -> Transcript:
-    return Transcript(t.text, final, t.audio_s, t.no_speech)
+def replace_final(t: Transcript, final: bool, whole: bool = False) -> Transcript:
+    return Transcript(t.text, final, t.audio_s, t.no_speech, whole=whole or final)

@@ -35,10 +35,13 @@ def pipeline(session: Session, stt: ScriptedSTT, tts: SilentTTS, **kw) -> VoiceP
                          cut=session.cut_short, **kw)
 
 
-async def mic(*parts: np.ndarray | asyncio.Event | Callable[[], bool]) -> AsyncIterator[AudioChunk]:
+async def mic(*parts: np.ndarray | asyncio.Event | Callable[[], bool] | float) -> AsyncIterator[AudioChunk]:
     """Audio parts; an Event in between waits until it is set (e.g. until the reply is being played), a
-    function until it returns True."""
+    function until it returns True, a number that many seconds."""
     for part in parts:
+        if isinstance(part, float):
+            await asyncio.sleep(part)
+            continue
         if isinstance(part, asyncio.Event):
             await asyncio.wait_for(part.wait(), 10)
             continue
@@ -277,6 +280,33 @@ async def test_words_heard_so_far_are_prepared_before_the_turn_ends(world: World
     assert any(isinstance(e, ReplySentence) for e in events)
     prepared = [m[-1].content for m in world.model.prefills]
     assert prepared and prepared[-1] in ("Do", "Do you like rain?")
+
+
+async def test_once_all_of_it_is_heard_the_reply_is_begun_while_the_silence_runs(world: World):
+    session = await world.session()
+    async for _ in session.opening():  # it has said it is an AI: the reply has no such start to add
+        pass
+    world.model.enqueue("Yes, I love it.")
+    stt = ScriptedSTT("Do you like rain?")
+    paced = [part for _ in range(75) for part in (quiet(0.02), 0.004)]  # the silence, roughly as it is heard
+    events = [e async for e in pipeline(session, stt, SilentTTS()).converse(
+        mic(tone(1.0), *paced), realtime=False)]
+    assert Heard("Do you like rain?", final=True) in events
+    begun = [m for m, n in zip(world.model.prefills, world.model.aheads, strict=True) if n]
+    assert [m[-1].content for m in begun] == ["Do you like rain?"]  # the partial "Do" was only pre-read
+    assert world.model.calls[0][0] == begun[0]  # the reply asks for exactly the prompt that was begun
+
+
+async def test_words_that_trail_off_are_not_begun_ahead(world: World):
+    session = await world.session()
+    stt = ScriptedSTT("I went to the market and", "I went to the market and bought some apples.")
+    timing = Endpointing(finished_ms=300, trailing_ms=1400)
+    paced = [part for _ in range(50) for part in (quiet(0.02), 0.004)]
+    async for _ in pipeline(session, stt, SilentTTS(), timing=timing).converse(
+            mic(tone(1.0), *paced[:80], tone(1.0), *paced), realtime=False):
+        pass
+    begun = [m[-1].content for m, n in zip(world.model.prefills, world.model.aheads, strict=True) if n]
+    assert begun == ["I went to the market and bought some apples."]
 
 
 async def test_a_failing_model_is_a_notice_and_the_conversation_goes_on(world: World):
