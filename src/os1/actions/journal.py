@@ -14,7 +14,7 @@ from typing import Any
 
 from os1.actions.base import JSON, Plan, PlanStatus, PlanSummary, Step, StepState
 from os1.errors import ActionError
-from os1.store.postgres_compat import sql_runner
+from os1.store.postgres_compat import sql_runner, store_runner
 from os1.store.runner import Runner, _dt, _ts
 from os1.types import Clock, utc_now
 
@@ -168,7 +168,7 @@ class Journal:
 
 def journal_of(store: Any, user_id: int, clock: Clock = utc_now) -> Journal:
     """The journal of one user over an open store's connection (the SQLite store has a ``runner``)."""
-    runner = sql_runner(getattr(store, "runner", None))
+    runner = store_runner(store)
     if runner is None:
         raise ActionError("action.no_journal", "this store has no connection runner for the journal")
     return Journal(runner, user_id, clock)

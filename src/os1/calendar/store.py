@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from os1.calendar.base import Attendee, CalendarError, Event, EventStatus, Reminder, ReminderStatus
 from os1.calendar.ics import expand
-from os1.store.postgres_compat import sql_runner
+from os1.store.postgres_compat import store_runner
 from os1.store.runner import Runner
 
 
@@ -187,7 +187,7 @@ class SqliteCalendar:
 
 def calendar_of(store: Any) -> SqliteCalendar:
     """The calendar repository over an open store's connection (the SQLite store has a ``runner``)."""
-    runner = sql_runner(getattr(store, "runner", None))  # PostgreSQL: the same SQL, through postgres_compat
+    runner = store_runner(store)
     if runner is None:
         raise CalendarError("calendar.unsupported_store", "the calendar needs a SQLite or PostgreSQL store",
                             hint="the calendar keeps its tables in OS1_HOME/os1.db")

@@ -25,7 +25,7 @@ from os1.mail.movers import Logins
 from os1.mail.store import SqliteMail, StoredEmail
 from os1.mail.triage import triage_many
 from os1.safety.untrusted import Quoted, Review, Source, quote
-from os1.store.postgres_compat import sql_runner
+from os1.store.postgres_compat import store_runner
 from os1.store.runner import Runner
 from os1.types import Clock
 
@@ -188,7 +188,7 @@ def open_desk(store: Any, user_id: int, clock: Clock, user_name: str | None = No
               logins: Logins | None = None) -> Desk | None:
     """The desk over the store's connection (SQLite, or PostgreSQL through ``postgres_compat``), or None for a
     store without one."""
-    runner = sql_runner(getattr(store, "runner", None))
+    runner = store_runner(store)
     if runner is None:
         return None
     try:

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from os1.contacts.base import Contact, ContactsError, Source, merged, name_key
-from os1.store.postgres_compat import sql_runner
+from os1.store.postgres_compat import store_runner
 from os1.store.runner import Runner, _ts
 
 _LIVE = "merged_into IS NULL"
@@ -224,7 +224,7 @@ def _live(db: sqlite3.Connection, user_id: int, contact_id: int) -> Contact:
 
 def contacts_of(store: Any) -> SqliteContacts:
     """The contacts repository over an open store's connection (the SQLite store has a ``runner``)."""
-    runner = sql_runner(getattr(store, "runner", None))  # PostgreSQL: the same SQL, through postgres_compat
+    runner = store_runner(store)
     if runner is None:
         raise ContactsError("contacts.unsupported_store", "contacts need a SQLite or PostgreSQL store",
                             hint="contacts keep their tables in OS1_HOME/os1.db")

@@ -205,12 +205,10 @@ class SqliteLetters:
 
 def letters_of(store: Any) -> SqliteLetters:
     """The letters repository over an open store's connection (the SQLite store has a ``runner``)."""
-    runner = getattr(store, "runner", None)
-    if getattr(runner, "dialect", None) == "postgres":  # the same SQL, over PostgreSQL (store.postgres_compat)
-        from os1.store.postgres_compat import QmarkRunner
+    from os1.store.postgres_compat import store_runner
 
-        return SqliteLetters(QmarkRunner(runner))  # type: ignore[arg-type]
-    if not isinstance(runner, Runner):
+    runner = store_runner(store)  # PostgreSQL's too: the same SQL, through postgres_compat
+    if runner is None:
         raise StoreError("letters.unsupported_store", "letters need the SQLite store",
                          hint="letters keep their tables in OS1_HOME/os1.db")
     return SqliteLetters(runner)

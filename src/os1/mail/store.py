@@ -16,7 +16,7 @@ from typing import Any
 
 from os1.errors import StoreError
 from os1.mail.message import Address, Attachment, Cursor, Email, RawMessage
-from os1.store.postgres_compat import dialect, sql_runner
+from os1.store.postgres_compat import dialect, sql_runner, store_runner
 from os1.store.runner import Runner, _ts, fts_query, owned
 from os1.types import utc_now
 
@@ -258,7 +258,7 @@ class SqliteMail:
 
 def mail_of(store: Any) -> SqliteMail:
     """The mail repository over an open store's connection (the SQLite store has a ``runner``)."""
-    runner = sql_runner(getattr(store, "runner", None))  # PostgreSQL: the same SQL, through postgres_compat
+    runner = store_runner(store)
     if runner is None:
         raise StoreError("mail.unsupported_store", "mail needs a SQLite or PostgreSQL store",
                          hint="mail keeps its tables in OS1_HOME/os1.db")

@@ -38,6 +38,11 @@ def sql_runner(runner: Any) -> Any | None:
     return None
 
 
+def store_runner(store: Any) -> Any | None:
+    """``sql_runner`` of an open store's runner: where a capability's SQL runs on it (None: it cannot)."""
+    return sql_runner(getattr(store, "runner", None))
+
+
 def dialect(runner: Any) -> str:
     """"postgres" or "sqlite": which SQL a capability's dialect branch writes."""
     return "postgres" if getattr(runner, "dialect", None) == "postgres" else "sqlite"

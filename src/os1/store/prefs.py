@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from os1.errors import StoreError
-from os1.store.postgres_compat import sql_runner
+from os1.store.postgres_compat import store_runner
 from os1.store.runner import Runner, _ts
 
 # Every setting a user may hold an override of, as "section.name".
@@ -78,5 +78,5 @@ class SqlitePrefs:
 def prefs_of(store: Any) -> SqlitePrefs | None:
     """The preferences repository over an open store's runner (SQLite, or PostgreSQL through postgres_compat);
     None for a store without one (a test's fake)."""
-    runner = sql_runner(getattr(store, "runner", None))
+    runner = store_runner(store)
     return SqlitePrefs(runner) if runner is not None else None
