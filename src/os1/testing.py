@@ -46,6 +46,8 @@ class FakeModel:
         self.calls: list[tuple[list[Message], dict[str, Any]]] = []
         self.prefills: list[list[Message]] = []
         self.aheads: list[int] = []  # for each prefill, the reply tokens it was asked to begin
+        self.ahead_s = 0.0  # how long a reply begun ahead takes to write
+        self.dropped: list[str] = []  # the last words of each reply begun ahead and dropped before it was written
         self.started = asyncio.Event()
 
     def enqueue(self, *replies: str) -> FakeModel:
@@ -76,6 +78,12 @@ class FakeModel:
     async def prefill(self, messages: Sequence[Message], ahead: int = 0, **opts: Any) -> None:
         self.prefills.append(list(messages))
         self.aheads.append(ahead)
+        if ahead and self.ahead_s:  # a reply begun ahead is being written: the caller may drop it
+            try:
+                await asyncio.sleep(self.ahead_s)
+            except asyncio.CancelledError:
+                self.dropped.append(messages[-1].content)
+                raise
 
     @property
     def last_messages(self) -> list[Message]:

@@ -60,7 +60,7 @@ class Lookahead:
 
     async def start(self, messages: Sequence[Message], tokens: int, **opts: Any) -> None:
         """Begin the reply to ``messages`` (its first ``tokens`` tokens) and wait until they are written.
-        Cancelling the wait does not stop the guess; a later request does."""
+        Cancelling the wait stops the guess (the words went on), unless a reply has taken it over."""
         if self._guess is not None and self._guess.key == _key(messages, opts):
             guess = self._guess
         else:
@@ -68,7 +68,12 @@ class Lookahead:
             guess = self._guess = _Guess(_key(messages, opts))
             guess.task = asyncio.create_task(self._write(guess, messages, {**opts, "max_tokens": tokens}))
         assert guess is not None and guess.task is not None
-        await asyncio.shield(guess.task)
+        try:
+            await asyncio.shield(guess.task)
+        except asyncio.CancelledError:
+            if self._guess is guess:
+                await self.drop()
+            raise
 
     async def _write(self, guess: _Guess, messages: Sequence[Message], opts: dict[str, Any]) -> None:
         try:

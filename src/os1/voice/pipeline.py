@@ -302,6 +302,9 @@ class _Conversation:
         """Speech began. If it follows a segment of the same turn after a pause, the two become one segment,
         transcribed again as a whole: Whisper hears the sentence, not pieces of it."""
         during_reply = self.speaking
+        if self.prepared[1] and self.preparing is not None:
+            self.preparing.cancel()  # they went on: the reply begun to their words so far is dropped
+            self.prepared = ("", False)
         last = self.segments[-1] if self.segments else None
         audio = list(self.preroll)
         if last is not None and last.during_reply == during_reply and (
@@ -409,10 +412,10 @@ class _Conversation:
         self.segments = []
         self.ends.reset()
         self.turns += 1
-        self.prepared = ("", False)
-        self.out.put_nowait(Heard(text, final=True))
-        if self.preparing is not None and not self.preparing.done():
+        if self.preparing is not None and not self.preparing.done() and self.prepared != (text, True):
             self.preparing.cancel()  # the turn queues behind a prefill on the model's thread; no need to wait
+        self.prepared = ("", False)  # a reply begun for these words is left to run: the turn takes it over
+        self.out.put_nowait(Heard(text, final=True))
         self.reply = asyncio.create_task(self._run_reply(text))
 
     async def _run_reply(self, text: str) -> None:

@@ -109,14 +109,26 @@ async def test_a_reader_that_stops_early_stops_a_running_guess():
     assert model.closed_early == 1
 
 
-async def test_cancelling_the_wait_keeps_the_guess_and_its_prompt_counts_as_evaluated():
-    model = Counting(words=6, delay_s=0.01)
+async def test_cancelling_the_wait_stops_the_guess_unless_a_reply_took_it_over():
+    model = Counting(words=50, delay_s=0.01)
     ahead = Lookahead(model.generate)
-    waiting = asyncio.create_task(ahead.start(ASKED, 4))
-    await asyncio.sleep(0.015)
-    waiting.cancel()
+    waiting = asyncio.create_task(ahead.start(ASKED, 40))
+    await asyncio.sleep(0.03)
+    assert ahead.covers(ASKED) and not ahead.covers([Message("user", "Something else")])
+    waiting.cancel()  # the user went on speaking
     with contextlib.suppress(asyncio.CancelledError):
         await waiting
-    assert ahead.covers(ASKED) and not ahead.covers([Message("user", "Something else")])
-    assert await reply(ahead) == "w1 w2 w3 w4 w5 w6 "
-    assert model.closed_early == 0 and len(model.requests) == 2
+    assert model.closed_early == 1 and not ahead.covers(ASKED)
+    written = model.written
+    await asyncio.sleep(0.03)
+    assert model.written == written < 40
+
+    taken = Counting(words=6, delay_s=0.01)
+    ahead = Lookahead(taken.generate)
+    waiting = asyncio.create_task(ahead.start(ASKED, 4))
+    await asyncio.sleep(0.015)
+    words = asyncio.create_task(reply(ahead))  # the turn ended: the reply takes the guess over
+    await asyncio.sleep(0.005)
+    waiting.cancel()
+    assert await words == "w1 w2 w3 w4 w5 w6 "
+    assert taken.closed_early == 0 and len(taken.requests) == 2

@@ -309,6 +309,21 @@ async def test_words_that_trail_off_are_not_begun_ahead(world: World):
     assert begun == ["I went to the market and bought some apples."]
 
 
+async def test_speech_that_goes_on_drops_the_reply_begun_to_the_words_before_it(world: World):
+    session = await world.session()
+    world.model.ahead_s = 5.0
+    stt = ScriptedSTT("I went to the market.", "I went to the market. It was busy.")
+    paced = [part for _ in range(60) for part in (quiet(0.02), 0.004)]
+    async for _ in pipeline(session, stt, SilentTTS()).converse(
+            mic(tone(1.0), *paced[:20], tone(1.0), *paced), realtime=False):
+        pass
+    begun = [m[-1].content for m, n in zip(world.model.prefills, world.model.aheads, strict=True) if n]
+    assert begun == ["I went to the market.", "I went to the market. It was busy."]
+    # dropped when they went on (the other is still "being written" when the conversation closes: the fake
+    # model has no reply to take it over)
+    assert world.model.dropped[0] == "I went to the market."
+
+
 async def test_a_failing_model_is_a_notice_and_the_conversation_goes_on(world: World):
     from os1.errors import ModelError
 
