@@ -5,7 +5,7 @@ date, every turn stored with its speaker, then the background worker learns, ind
 dialog, speakers, image captions and dates are read, never the dataset's annotations. For every question of
 categories 1-4 the top k turns are retrieved and recall@k is the share of its evidence dialog ids among them.
 
-    .venv/bin/python bench/locomo_recall.py [--data PATH] [--limit-conversations N]
+    .venv/bin/python bench/locomo_recall.py [--data PATH] [--limit-conversations N] [--store DIR]
 
 Last line: RESULT os1_recall@10=… bm25_recall@10=… dense_recall@10=… os1_recall@5=…"""
 

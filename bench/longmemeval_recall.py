@@ -17,7 +17,7 @@ With the oracle file (the default) the haystack holds only evidence sessions (1-
 recall is trivially near 1 there and only turn recall says something. Use the ``_s`` file (about 48 sessions,
 500 turns and 115k tokens per instance) for a realistic session figure; it is slow, see ``--limit``.
 
-    .venv/bin/python bench/longmemeval_recall.py [--data PATH] [--limit N]
+    .venv/bin/python bench/longmemeval_recall.py [--data PATH] [--limit N] [--store DIR]
 
 Last line: RESULT os1_session_recall@5=… bm25_session_recall@5=… dense_session_recall@5=…
 os1_turn_recall@10=… bm25_turn_recall@10=… dense_turn_recall@10=…"""
@@ -87,6 +87,20 @@ async def ingest(store: Store, worker: Worker, inst: dict) -> tuple[int, dict[in
                 await store.jobs.enqueue(user.id, LEARN, {"turn_id": turn.id}, when)
     await store.jobs.enqueue(user.id, EMBED, {}, max(dates))
     await worker.drain(timeout_s=3600)
+    return user.id, keys
+
+
+async def ingested(store: Store, inst: dict) -> tuple[int, dict[int, str]] | None:
+    """An instance a kept store already holds (``--store``), or None."""
+    user = await store.users.ensure(f"lme-{inst['question_id']}")
+    if await store.users.active_companion(user.id) is None:
+        return None
+    keys: dict[int, str] = {}
+    conversation = await store.turns.previous_conversation(user.id, 1 << 62)
+    while conversation is not None:
+        for turn in await store.turns.recent(user.id, conversation.id, 10_000):
+            keys[turn.id] = turn_key(turn.meta["session_id"], turn.meta["turn_index"])
+        conversation = await store.turns.previous_conversation(user.id, conversation.id)
     return user.id, keys
 
 
@@ -165,13 +179,17 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=DEFAULT, help="a LongMemEval-format JSON file")
     parser.add_argument("--limit", type=int, default=0, help="only the first N instances")
+    parser.add_argument("--store", type=Path, default=None,
+                        help="keep the ingested store in this folder; a later run with the same folder reuses it")
     args = parser.parse_args()
     instances = json.loads(args.data.read_text())
     if args.limit:
         instances = instances[: args.limit]
     embedder = MiniLM(threads=2)
     scores, timings, ingest_s, abstentions, done = Scores(), [], 0.0, 0, 0
-    with tempfile.TemporaryDirectory() as home:
+    with tempfile.TemporaryDirectory() as scratch:
+        home = args.store or Path(scratch)
+        home.mkdir(parents=True, exist_ok=True)
         store, index, worker, recall = await open_memory(Path(home) / "os1.db", embedder)
         for n, inst in enumerate(instances, 1):
             if inst["question_id"].endswith("_abs"):
@@ -179,7 +197,7 @@ async def main() -> None:
                 print(f"[{n}/{len(instances)}] {inst['question_id']}: abstention, skipped", flush=True)
                 continue
             started = time.perf_counter()
-            user_id, keys = await ingest(store, worker, inst)
+            user_id, keys = await ingested(store, inst) or await ingest(store, worker, inst)
             took = time.perf_counter() - started
             ingest_s, done = ingest_s + took, done + 1
             ranked, query_s = await ranked_turns(store, recall, embedder, user_id, keys, inst)

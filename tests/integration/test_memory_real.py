@@ -76,3 +76,36 @@ async def test_the_embedded_model_answers_in_schema_and_only_checked_people_are_
     for person in people:  # whatever the model said, what is kept is in the user's words
         assert person.subject in text and f"my {person.value}" in text.lower() or person.value in text.lower()
         assert person.confidence == 0.5
+
+
+CHAT = (  # an imported chat between two named people; what Melanie does never says "activities"
+    ("Caroline", "Hey Melanie, long time no talk! How have you been?"),
+    ("Melanie", "Hi Caroline! Busy, but good. How about you?"),
+    ("Caroline", "Thanks for asking, Melanie! I went to a support group yesterday."),
+    ("Melanie", "That's great, Caroline. I'm off to go swimming with the kids. Talk soon!"),
+    ("Caroline", "Melanie, you always know what to say. Thanks, Mel!"),
+    ("Melanie", "I just signed up for a pottery class yesterday."),
+    ("Caroline", "Wow Melanie, so proud of you! Take care, Mel."),
+    ("Melanie", "Thanks Caroline, you too!"),
+)
+
+
+async def test_a_named_persons_doings_outrank_turns_that_only_say_their_name(tmp_path: Path):
+    store = await open_store(tmp_path / "os1.db")
+    embedder = MiniLM()
+    index = VectorIndex(store, embedder.model_id, embedder.dim)
+    worker = Worker(store, {LEARN: learn_handler(store, lambda: T0), EMBED: embed_handler(store, embedder, index)})
+    user = await store.users.ensure("imported")
+    companion = await store.users.create_companion(user.id, "Sam", "female", {}, {}, T0)
+    conv = await store.turns.start_conversation(user.id, companion.id, T0)
+    for n, (who, text) in enumerate(CHAT):
+        role = "user" if who == "Caroline" else "assistant"
+        await store.turns.add(user.id, conv.id, role, text, T0 + timedelta(minutes=n), speaker=who)
+    await store.jobs.enqueue(user.id, EMBED, {}, T0)
+    await worker.drain(60)
+
+    hits = await HybridRecall(store, embedder, index, lambda: T0).rank(user.id, "What activities does Melanie do?", 2)
+    said = {h.record.content for h in hits if h.record is not None}
+    assert any("swimming" in s for s in said) and any("pottery" in s for s in said)
+    await index.close()
+    await store.close()

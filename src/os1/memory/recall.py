@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -33,6 +35,7 @@ STOP = frozenset(
     "during again once both each few only off am tell remember know think".split()
 )
 _WORD = re.compile(r"[A-Za-z0-9']+")
+SPEAKERS_TTL_S = 60.0  # a speaker new to a history (an imported chat) is known to recall within a minute
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +104,19 @@ def named_speakers(query: str, speakers: Iterable[str]) -> set[str]:
     return named
 
 
+def without_names(query: str, speakers: Iterable[str]) -> str:
+    """The query as the dense retriever reads it: without the people it names (the speaker prior finds their
+    turns; in the vectors a name matches every turn that says it, "Thanks, Mel!" among them)."""
+    firsts = [name.split()[0] for name in speakers]
+
+    def named(word: str) -> bool:
+        w = word.strip("?!.,;:\"()").removesuffix("'s").removesuffix("\u2019s")
+        return any(w.lower() == f.lower() or (len(w) >= 2 and w[0].isupper() and f.startswith(w)) for f in firsts)
+
+    kept = [w for w in query.split() if not named(w)]
+    return " ".join(kept) if kept and firsts else query
+
+
 def _z(values: np.ndarray) -> np.ndarray:
     return (values - values.mean()) / (values.std() + 1e-9) if len(values) else values
 
@@ -166,6 +182,20 @@ class HybridRecall:
         self.lexical = lexical or LexicalIndex(store)
         self.clock = clock
         self.w = weights or Weights()
+        self._known: OrderedDict[int, tuple[float, list[str]]] = OrderedDict()  # user → (when read, speakers)
+
+    async def _speakers(self, user_id: int) -> list[str]:
+        """The named speakers of the user's turns, read at most once a minute: the query's vector is computed
+        without the names it holds, so they are needed before it starts (a scan of the user's turns)."""
+        now = time.monotonic()
+        known = self._known.get(user_id)
+        if known is None or now - known[0] > SPEAKERS_TTL_S:
+            known = (now, await self.store.turns.speakers(user_id))
+            self._known[user_id] = known
+            if len(self._known) > 1024:
+                self._known.popitem(last=False)
+        self._known.move_to_end(user_id)
+        return known[1]
 
     async def rank(
         self, user_id: int, query: str, k: int = 20, now: datetime | None = None,
@@ -174,14 +204,14 @@ class HybridRecall:
         """The top ``k`` turns and items for ``query``, best first."""
         import numpy as np
 
-        dense_task = asyncio.create_task(self._dense(user_id, query))  # the embedding starts first: it is slowest
+        speakers = named_speakers(query, await self._speakers(user_id))
+        dense_task = asyncio.create_task(self._dense(user_id, without_names(query, speakers)))  # the slowest part
         try:
             now = now or self.clock()
             span = resolve(query, now)
             if span is not None and (span.end - span.start).days > 100:
                 span = None  # a bare year says too little to rank by
             lexical = query.replace(span.words, " ") if span else query
-            speakers = named_speakers(query, await self.store.turns.speakers(user_id))
             names = {w.lower() for s in speakers for w in s.split()}
             text = " ".join(w for w in dict.fromkeys(query_words(lexical)) if w not in names)
             bm25, items = await asyncio.gather(
