@@ -204,8 +204,12 @@ class HybridRecall:
         """The top ``k`` turns and items for ``query``, best first."""
         import numpy as np
 
-        speakers = named_speakers(query, await self._speakers(user_id))
-        dense_task = asyncio.create_task(self._dense(user_id, without_names(query, speakers)))  # the slowest part
+        everyone = await self._speakers(user_id)
+        speakers = named_speakers(query, everyone)
+        # Names leave the embedded question only when they single someone out (the speaker prior then finds
+        # their turns); a question naming everyone keeps them, or little of it would be left to compare.
+        singled = speakers if len(speakers) < len(everyone) else set()
+        dense_task = asyncio.create_task(self._dense(user_id, without_names(query, singled)))  # the slowest part
         try:
             now = now or self.clock()
             span = resolve(query, now)

@@ -69,6 +69,9 @@ async def test_the_question_is_embedded_without_the_speaker_it_names(store):
     assert hits[0].record is not None and "painted" in hits[0].record.content
     await recall.rank(user_id, "What did we paint?", 5)
     assert embedder.texts[-1] == "What did we paint?"
+    # naming everyone singles nobody out (the speaker prior does nothing): the names stay in the question
+    await recall.rank(user_id, "When did Caroline and Melanie paint?", 5)
+    assert embedder.texts[-1] == "When did Caroline and Melanie paint?"
 
 
 async def test_speakers_are_read_once_a_minute(store, monkeypatch):
