@@ -99,6 +99,12 @@ def _context_message(context: str) -> list[Message]:
     return [Message("system", context)] if context else []
 
 
+def _prompt(history: list[Message], context: str, text: str) -> list[Message]:
+    """The prompt for the user's ``text``: one builder for the turn and for ``prepare``, whose reply begun ahead
+    the turn takes over only if the two prompts are the same."""
+    return [*history, *_context_message(context), Message("user", text)]
+
+
 def _clean(text: str) -> str:
     """Text as the store can keep it: undecodable bytes (surrogates from a bad terminal) become U+FFFD."""
     return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace").strip()
@@ -390,12 +396,16 @@ class Session:
         history = await self._history()
         context = await self._recalled(text, history, self._prepared)
         self._prepared = (text, context)
-        messages = [*history, *_context_message(context), Message("user", text)]
+        messages = _prompt(history, context, text)
         if ahead:
-            await prefill(messages, AHEAD_TOKENS, temperature=self.deps.settings.model.temperature)
+            await prefill(messages, AHEAD_TOKENS, **self._sampling())
         else:
             await prefill(messages)
         return True
+
+    def _sampling(self) -> dict[str, float]:
+        """How a reply is sampled: the user's creativity (the same for a reply begun ahead and the turn's)."""
+        return {"temperature": self.deps.settings.model.temperature}
 
     async def _history(self, exclude: int | None = None) -> list[Message]:
         """The part of the prompt that only ever grows: persona and profile, then the window of earlier turns,
@@ -438,7 +448,7 @@ class Session:
         context += f"\n{playful}" if playful else ""  # they laughed: a callback to something shared, rarely
         if context:
             await self.deps.store.turns.set_meta(self.user.id, user_turn.id, {**user_turn.meta, "context": context})
-        messages = [*history, *_context_message(context), Message("user", user_turn.content)]
+        messages = _prompt(history, context, user_turn.content)
         if prefix:
             messages.append(Message("assistant", prefix.rstrip()))  # the model continues the grounded start
         return messages
@@ -458,7 +468,7 @@ class Session:
                 for word in _words(prefix):
                     yield ReplyDelta(word)
             limit = self.deps.settings.model.max_reply_sentences
-            model, sampling = self.deps.model, {"temperature": self.deps.settings.model.temperature}  # the user's
+            model, sampling = self.deps.model, self._sampling()
             written = paced(model, messages, go, self.deps.settings.model.max_reply_tokens, **sampling) if go else (
                 model.stream(messages, **sampling))
             async with aclosing(written) as chunks:

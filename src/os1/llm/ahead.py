@@ -61,13 +61,13 @@ class Lookahead:
     async def start(self, messages: Sequence[Message], tokens: int, **opts: Any) -> None:
         """Begin the reply to ``messages`` (its first ``tokens`` tokens) and wait until they are written.
         Cancelling the wait stops the guess (the words went on), unless a reply has taken it over."""
-        if self._guess is not None and self._guess.key == _key(messages, opts):
-            guess = self._guess
-        else:
+        key = _key(messages, opts)
+        guess = self._guess
+        if guess is None or guess.key != key:
             await self.drop()
-            guess = self._guess = _Guess(_key(messages, opts))
+            guess = self._guess = _Guess(key)
             guess.task = asyncio.create_task(self._write(guess, messages, {**opts, "max_tokens": tokens}))
-        assert guess is not None and guess.task is not None
+        assert guess.task is not None
         try:
             await asyncio.shield(guess.task)
         except asyncio.CancelledError:
@@ -129,7 +129,5 @@ async def _follow(guess: _Guess) -> AsyncGenerator[Chunk, None]:
             yield guess.chunks[seen - 1]
         if not guess.running:
             return
-        guess.grew.clear()
-        if seen < len(guess.chunks) or not guess.running:
-            continue
+        guess.grew.clear()  # nothing can be added between the check above and here: no await between them
         await guess.grew.wait()
