@@ -31,15 +31,22 @@ def watch(page: Page) -> list[str]:
     return errors
 
 
-def test_change_save_reload_and_a_second_user_does_not_see_them(served: Served, browser: Any, shots: Path) -> None:
-    desk = browser.new_context(viewport=DESKTOP)
-    page = desk.new_page()
+def new_user_at_settings(browser: Any, served: Served, viewport: dict, name: str) -> tuple[Any, Page, list[str]]:
+    """A new user in their own browser context, signed up and set up, on the settings screen showing the
+    service's values; returns the context, the page and the page's errors."""
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
     errors = watch(page)
-    sign_up(page, served.base, "sara" + SUFFIX)
-    set_up(page, "Sara")
+    sign_up(page, served.base, name.lower() + SUFFIX)
+    set_up(page, name)
     open_settings(page)
     expect(page.get_by_label("Crisis services for")).to_have_value("US")
     expect(page.get_by_label("Reply length (sentences)")).to_have_value("3")
+    return context, page, errors
+
+
+def test_change_save_reload_and_a_second_user_does_not_see_them(served: Served, browser: Any, shots: Path) -> None:
+    desk, page, errors = new_user_at_settings(browser, served, DESKTOP, "Sara")
     expect(page.locator("#pref-model-sentences-hint")).to_contain_text("From 1 to 8")
     expect(page.get_by_label("Model")).to_be_disabled()  # the service offers one backend: shown, read-only
 
@@ -73,14 +80,7 @@ def test_change_save_reload_and_a_second_user_does_not_see_them(served: Served, 
     expect(page.get_by_role("button", name="Send")).to_be_enabled(timeout=60_000)
 
     # a second user, on a phone: the service's settings, none of the first user's
-    phone = browser.new_context(viewport=PHONE)
-    other = phone.new_page()
-    other_errors = watch(other)
-    sign_up(other, served.base, "omar" + SUFFIX)
-    set_up(other, "Omar")
-    open_settings(other)
-    expect(other.get_by_label("Crisis services for")).to_have_value("US")
-    expect(other.get_by_label("Reply length (sentences)")).to_have_value("3")
+    phone, other, other_errors = new_user_at_settings(browser, served, PHONE, "Omar")
     expect(other.locator("#pref-care-country-hint")).to_contain_text("This service’s setting")
     other.screenshot(path=shots / "phone-settings.png", full_page=True)
     phone.close()
