@@ -1,7 +1,9 @@
 """Time in words, resolved against a reference date: "yesterday", "two weeks ago", "last May", "in 2022",
-"next Friday", "on 3 June". Used when learning (an event's date from the conversation's date) and when
-recalling (a question about "last May" searches that month). Pure and fast (microseconds, so it can run on
-the reply path): plain rules; any other phrasing is left unresolved rather than guessed."""
+"next Friday", "on 3 June", and times built on a date: "between 11 and 15 August", "the Monday before 24 July",
+"two weeks before 11 August", "the week of 20 May", "the second week of November". Used when learning (an
+event's date from the conversation's date) and when recalling (a question about "last May" searches that month).
+Pure and fast (microseconds, so it can run on the reply path): plain rules; any other phrasing is left
+unresolved rather than guessed."""
 
 from __future__ import annotations
 
@@ -106,8 +108,11 @@ def _relative(text: str, ref: datetime) -> Span | None:
     return None
 
 
-def _named(text: str, ref: datetime) -> Span | None:
+def _named(text: str, ref: datetime, said: str = "") -> Span | None:
+    """A date or month the text names; ``said``: the whole sentence, when ``text`` is a part of it (its tense
+    tells "June" said in November from next June)."""
     today = _day(ref)
+    said = said or text
     if m := _ISO.search(text):
         try:
             return _days(today.replace(year=int(m.group(1)), month=int(m.group(2)), day=int(m.group(3))), 1, m.group(0))
@@ -125,9 +130,9 @@ def _named(text: str, ref: datetime) -> Span | None:
     if m := _WEEKDAY.search(text):
         which, target = (m.group(1) or "").lower(), WEEKDAYS[m.group(2).lower()]
         delta = target - today.weekday()
-        if which == "last" or (which in ("", "on") and delta > 0 and _past_tense(text)):
+        if which == "last" or (which in ("", "on") and delta > 0 and _past_tense(said)):
             delta = delta - 7 if delta >= 0 else delta
-        elif which == "next" or (which in ("", "on", "this") and delta < 0 and not _past_tense(text)):
+        elif which == "next" or (which in ("", "on", "this") and delta < 0 and not _past_tense(said)):
             delta = delta + 7 if delta <= 0 else delta
         return _days(today + timedelta(days=delta), 1, m.group(0))
     for m in _LAST_MONTH_NAME.finditer(text):
@@ -136,16 +141,93 @@ def _named(text: str, ref: datetime) -> Span | None:
         month, which = MONTHS[m.group(2).lower()], (m.group(1) or "").lower()
         year = int(m.group(3)) if m.group(3) else today.year
         earlier = which == "last" and month >= today.month  # "last May", said in May or before
-        if not m.group(3) and (earlier or (which != "next" and month > today.month and _past_tense(text))):
+        if not m.group(3) and (earlier or (which != "next" and month > today.month and _past_tense(said))):
             year -= 1
         elif not m.group(3) and which == "next" and month <= today.month:
             year += 1
-        elif not m.group(3) and which in ("", "in") and month < today.month and not _past_tense(text):
+        elif not m.group(3) and which in ("", "in") and month < today.month and not _past_tense(said):
             year += 1  # "she is getting married in June", said in November: next June
         return _month(ref, year, month, m.group(0))
     if m := _YEAR.search(text):
         year = int(m.group(2))
         return Span(today.replace(year=year, month=1, day=1), today.replace(year=year + 1, month=1, day=1), m.group(0))
+    return None
+
+
+_DATE_WORDS = rf"(?:(?:{_MONTH_NAME}\.?|\d{{1,4}}(?:st|nd|rd|th)?|of|the)[ ,]*)+"
+_RANGE = re.compile(
+    rf"\b(?:between|from)\s+(?P<a>{_DATE_WORDS}?)\s*(?:and|to|until|till|through|-)\s+(?P<b>{_DATE_WORDS})", re.I
+)
+_FOUR_DIGITS = re.compile(r"\b(?:19|20)\d\d\b")
+_SIDE = re.compile(
+    rf"\b(?:(?P<n>{_NUM})\s+(?P<unit>day|week|month)s?|(?:the|last)\s+(?P<what>day|week|weekend|monday|tuesday|wednesday|"
+    r"thursday|friday|saturday|sunday))\s+(?P<side>before|after)\s+(?:the\s+)?",
+    re.I,
+)
+_WEEK_OF = re.compile(
+    rf"\b(?:the\s+)?(?:(?P<nth>first|second|third|fourth|last)\s+)?week\s+of\s+(?:the\s+)?(?P<rest>{_DATE_WORDS})", re.I
+)
+_NTH = {"first": 0, "second": 1, "third": 2, "fourth": 3}
+
+
+def _range(text: str, ref: datetime) -> Span | None:
+    """ "between 11 and 15 August 2023", "from May to July": from the first's start to the second's end. A side
+    without a year takes the other's; a bare day takes the other's month."""
+    for m in _RANGE.finditer(text):
+        a, b = m.group("a").strip(" ,"), m.group("b").strip(" ,")
+        if re.fullmatch(r"\d{1,2}(?:st|nd|rd|th)?", a) and (month := re.search(rf"\b{_MONTH_NAME}\b", b, re.I)):
+            a = f"{a} {month.group(0)}"
+        if (year := _FOUR_DIGITS.search(b)) and not _FOUR_DIGITS.search(a):
+            a = f"{a} {year.group(0)}"
+        first, last = _named(a, ref, text), _named(b, ref, text)
+        if first is not None and last is not None and first.start < last.end:
+            return Span(first.start, last.end, m.group(0).rstrip(" ,"))
+    return None
+
+
+def _beside(text: str, ref: datetime) -> Span | None:
+    """ "the Monday before 24 July", "two weeks before 11 August", "the weekend after 28 October": a time
+    counted from a date the phrase names."""
+    for m in _SIDE.finditer(text):
+        anchor = _named(text[m.end() :], ref, text)
+        if anchor is None or text.find(anchor.words, m.end()) != m.end():
+            continue  # the date must follow at once
+        words = text[m.start() : m.end() + len(anchor.words)]
+        before = m.group("side").lower() == "before"
+        what = (m.group("what") or "").lower()
+        if m.group("n"):
+            n, unit = _number(m.group("n")), m.group("unit").lower()
+            moment = anchor.start + timedelta(days=(-n if before else n) * _UNIT_DAYS[unit])
+            width = {"day": 1, "week": 7, "month": 31}[unit]
+            return Span(moment - timedelta(days=width // 2), moment + timedelta(days=width - width // 2), words)
+        last_day = anchor.end - timedelta(days=1)
+        if what == "day":
+            return _days(anchor.start - timedelta(days=1) if before else anchor.end, 1, words)
+        if what == "week":
+            return _days(anchor.start - timedelta(days=7), 7, words) if before else _days(anchor.end, 7, words)
+        target = 5 if what == "weekend" else WEEKDAYS[what]
+        if before:
+            back = (anchor.start.weekday() - target - 1) % 7 + 1  # 1..7 days back to that weekday
+            start = anchor.start - timedelta(days=back)
+        else:
+            start = last_day + timedelta(days=(target - last_day.weekday() - 1) % 7 + 1)
+        return _days(start, 2 if what == "weekend" else 1, words)
+    return None
+
+
+def _week_of(text: str, ref: datetime) -> Span | None:
+    """ "the week of 20 May" (its Monday to Monday), "the second week of November" (days 8-14)."""
+    for m in _WEEK_OF.finditer(text):
+        inner = _named(m.group("rest"), ref, text)
+        if inner is None or not m.group("rest").startswith(inner.words):
+            continue
+        words = m.group(0)[: m.start("rest") - m.start() + len(inner.words)]
+        nth = (m.group("nth") or "").lower()
+        if nth and inner.end - inner.start > timedelta(days=27):  # a month
+            start = inner.end - timedelta(days=7) if nth == "last" else inner.start + timedelta(days=7 * _NTH[nth])
+            return _days(start, 7, words)
+        if not nth:
+            return _days(inner.start - timedelta(days=inner.start.weekday()), 7, words)
     return None
 
 
@@ -167,4 +249,4 @@ def _past_tense(text: str) -> bool:
 def resolve(text: str, ref: datetime) -> Span | None:
     """The time a phrase in ``text`` refers to, relative to ``ref``, or None if it names no time."""
     text = text.replace("\u2019", "'")
-    return _relative(text, ref) or _named(text, ref)
+    return _range(text, ref) or _beside(text, ref) or _week_of(text, ref) or _relative(text, ref) or _named(text, ref)

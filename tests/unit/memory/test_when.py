@@ -158,3 +158,49 @@ def test_a_coming_month_already_past_this_year_is_next_year():
     assert span is not None and (span.start.year, span.start.month) == (2027, 6)
     past = resolve("We went to Paris in June", ref)
     assert past is not None and (past.start.year, past.start.month) == (2026, 6)
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("Where was John between August 11 and August 15 2023?", day(2023, 8, 11), day(2023, 8, 16)),
+        ("between 11 and 15 August 2023", day(2023, 8, 11), day(2023, 8, 16)),
+        ("I was away from 3rd to 10th of June 2025", day(2025, 6, 3), day(2025, 6, 11)),
+        ("what did I do between June 2022 and March 2023", day(2022, 6, 1), day(2023, 4, 1)),
+    ],
+)
+def test_a_range_runs_from_its_first_date_to_the_end_of_its_last(text, start, end):
+    span = resolve(text, REF)
+    assert span is not None and (span.start, span.end) == (start, end)
+    assert span.words.startswith(("between", "from")) and text.find(span.words) >= 0  # recall strips these words
+
+
+def test_between_things_that_are_not_dates_is_no_range():
+    assert resolve("How many weeks passed between adopting Coco and Shadow?", REF) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("What did they do on the Monday before July 24, 2023?", day(2023, 7, 17), day(2023, 7, 18)),  # a Monday
+        ("the Sunday before October 25, 2022", day(2022, 10, 23), day(2022, 10, 24)),
+        ("the weekend before 4th October, 2023", day(2023, 9, 30), day(2023, 10, 2)),
+        ("last weekend before April 10, 2023", day(2023, 4, 8), day(2023, 4, 10)),
+        ("the Saturday after October 28, 2023", day(2023, 11, 4), day(2023, 11, 5)),  # the 28th is a Saturday
+        ("the week before 16 November 2023", day(2023, 11, 9), day(2023, 11, 16)),
+        ("the week after 16 November 2023", day(2023, 11, 17), day(2023, 11, 24)),
+        ("the day after 3 June 2023", day(2023, 6, 4), day(2023, 6, 5)),
+        ("the puppy she got two weeks before August 11, 2023", day(2023, 7, 25), day(2023, 8, 1)),
+    ],
+)
+def test_a_time_counted_from_a_named_date(text, start, end):
+    span = resolve(text, REF)
+    assert span is not None and (span.start, span.end) == (start, end), span
+
+
+def test_weeks_of_a_month_and_the_week_of_a_day():
+    assert _span("in the second week of November 2023") == (day(2023, 11, 8), day(2023, 11, 15))
+    assert _span("the last week of June 2023") == (day(2023, 6, 24), day(2023, 7, 1))
+    assert _span("the week of 20 May 2023") == (day(2023, 5, 15), day(2023, 5, 22))  # Monday to Monday
+    ref = datetime(2023, 12, 1, tzinfo=UTC)
+    assert _span("Which country was Tim visiting in the second week of November?", ref)[0] == day(2023, 11, 8)
