@@ -91,29 +91,27 @@ def query_words(text: str) -> list[str]:
     return [w.lower() for w in _WORD.findall(text.replace("\u2019", "'")) if w.lower() not in STOP and len(w) > 1]
 
 
+_PUNCT = '?!.,;:"()[]'
+
+
+def _names(word: str, first: str) -> bool:
+    """Whether a word of a question names the person: the name ("Melanie", "Melanie's", "James'"), or a
+    capitalised start of it ("Mel")."""
+    w = word.strip(_PUNCT).replace("\u2019", "'").removesuffix("'s").removesuffix("'")
+    return w.lower() == first.lower() or (len(w) >= 2 and w[0].isupper() and w[1:].islower() and first.startswith(w))
+
+
 def named_speakers(query: str, speakers: Iterable[str]) -> set[str]:
     """Speakers the query names: the whole name, or a capitalised start of it ("Mel" for Melanie)."""
-    named = set()
-    capitals = re.findall(r"\b[A-Z][a-z]+\b", query)
-    for name in speakers:
-        first = name.split()[0]
-        if re.search(rf"\b{re.escape(first)}\b", query, re.I) or any(
-            len(c) >= 2 and c != first and first.startswith(c) for c in capitals
-        ):
-            named.add(name)
-    return named
+    words = query.split()
+    return {name for name in speakers if any(_names(w, name.split()[0]) for w in words)}
 
 
 def without_names(query: str, speakers: Iterable[str]) -> str:
     """The query as the dense retriever reads it: without the people it names (the speaker prior finds their
     turns; in the vectors a name matches every turn that says it, "Thanks, Mel!" among them)."""
     firsts = [name.split()[0] for name in speakers]
-
-    def named(word: str) -> bool:
-        w = word.strip("?!.,;:\"()").removesuffix("'s").removesuffix("\u2019s")
-        return any(w.lower() == f.lower() or (len(w) >= 2 and w[0].isupper() and f.startswith(w)) for f in firsts)
-
-    kept = [w for w in query.split() if not named(w)]
+    kept = [w for w in query.split() if not any(_names(w, f) for f in firsts)]
     return " ".join(kept) if kept and firsts else query
 
 

@@ -12,7 +12,7 @@ import pytest
 from os1.memory import recall as recall_module
 from os1.memory.index import VectorIndex
 from os1.memory.ingest import embed_pending
-from os1.memory.recall import HybridRecall, without_names
+from os1.memory.recall import HybridRecall, named_speakers, without_names
 from os1.testing import HashEmbedder
 
 T0 = datetime(2023, 5, 8, 13, 56, tzinfo=UTC)
@@ -41,6 +41,22 @@ class RecordingEmbedder(HashEmbedder):
 )
 def test_without_names(query, expected):
     assert without_names(query, ["Melanie", "Caroline Smith"]) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "named", "read"),
+    [
+        ("What type of pizza is James' favorite?", {"James"}, "What type of pizza is favorite?"),
+        ("What is James\u2019s dog called?", {"James"}, "What is dog called?"),
+        ("Did (James) and Mel meet?", {"James", "Melanie"}, "Did and meet?"),
+        ("Which melody did Jameson hum?", set(), "Which melody did Jameson hum?"),
+        ("What did the MEL group say?", set(), "What did the MEL group say?"),  # capitals, not a short name
+    ],
+)
+def test_the_speakers_a_question_names_are_the_names_it_is_read_without(query, named, read):
+    """One rule for both: a name the speaker prior favours is never left in the embedded question."""
+    assert named_speakers(query, ["James", "Melanie"]) == named
+    assert without_names(query, named) == read
 
 
 def test_without_speakers_the_query_is_as_asked():
