@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import islice
 
 MONTHS = {
     m: i + 1
@@ -154,7 +155,8 @@ def _named(text: str, ref: datetime, said: str = "") -> Span | None:
     return None
 
 
-_DATE_WORDS = rf"(?:(?:{_MONTH_NAME}\.?|\d{{1,4}}(?:st|nd|rd|th)?|of|the)[ ,]*)+"
+# each word whole (\b), so a run of digits is read one way only: "from 1111…" cannot backtrack for ever
+_DATE_WORDS = rf"(?:(?:{_MONTH_NAME}\b\.?|\d{{1,4}}(?:st|nd|rd|th)?\b|of\b|the\b)[ ,]*)+"
 _RANGE = re.compile(
     rf"\b(?:between|from)\s+(?P<a>{_DATE_WORDS}?)\s*(?:and|to|until|till|through|-)\s+(?P<b>{_DATE_WORDS})", re.I
 )
@@ -168,18 +170,25 @@ _WEEK_OF = re.compile(
     rf"\b(?:the\s+)?(?:(?P<nth>first|second|third|fourth|last)\s+)?week\s+of\s+(?:the\s+)?(?P<rest>{_DATE_WORDS})", re.I
 )
 _NTH = {"first": 0, "second": 1, "third": 2, "fourth": 3}
+_TRIES = 8  # phrases of each kind read before giving up: a long text full of near-misses costs a scan, no more
+
+
+def _around(text: str, m: re.Match[str]) -> str:
+    """The words around a match, whose tense is the phrase's (not the whole of a long text: each match reads a
+    bounded stretch, so a text with many of them is read in linear time)."""
+    return text[max(0, m.start() - 200) : m.end() + 60]
 
 
 def _range(text: str, ref: datetime) -> Span | None:
     """ "between 11 and 15 August 2023", "from May to July": from the first's start to the second's end. A side
     without a year takes the other's; a bare day takes the other's month."""
-    for m in _RANGE.finditer(text):
+    for m in islice(_RANGE.finditer(text), _TRIES):
         a, b = m.group("a").strip(" ,"), m.group("b").strip(" ,")
         if re.fullmatch(r"\d{1,2}(?:st|nd|rd|th)?", a) and (month := re.search(rf"\b{_MONTH_NAME}\b", b, re.I)):
             a = f"{a} {month.group(0)}"
         if (year := _FOUR_DIGITS.search(b)) and not _FOUR_DIGITS.search(a):
             a = f"{a} {year.group(0)}"
-        first, last = _named(a, ref, text), _named(b, ref, text)
+        first, last = _named(a, ref, _around(text, m)), _named(b, ref, _around(text, m))
         if first is not None and last is not None and first.start < last.end:
             return Span(first.start, last.end, m.group(0).rstrip(" ,"))
     return None
@@ -188,8 +197,8 @@ def _range(text: str, ref: datetime) -> Span | None:
 def _beside(text: str, ref: datetime) -> Span | None:
     """ "the Monday before 24 July", "two weeks before 11 August", "the weekend after 28 October": a time
     counted from a date the phrase names."""
-    for m in _SIDE.finditer(text):
-        anchor = _named(text[m.end() :], ref, text)
+    for m in islice(_SIDE.finditer(text), _TRIES):
+        anchor = _named(text[m.end() : m.end() + 40], ref, _around(text, m))  # a date is a few words
         if anchor is None or text.find(anchor.words, m.end()) != m.end():
             continue  # the date must follow at once
         words = text[m.start() : m.end() + len(anchor.words)]
@@ -217,8 +226,8 @@ def _beside(text: str, ref: datetime) -> Span | None:
 
 def _week_of(text: str, ref: datetime) -> Span | None:
     """ "the week of 20 May" (its Monday to Monday), "the second week of November" (days 8-14)."""
-    for m in _WEEK_OF.finditer(text):
-        inner = _named(m.group("rest"), ref, text)
+    for m in islice(_WEEK_OF.finditer(text), _TRIES):
+        inner = _named(m.group("rest"), ref, _around(text, m))
         if inner is None or not m.group("rest").startswith(inner.words):
             continue
         words = m.group(0)[: m.start("rest") - m.start() + len(inner.words)]

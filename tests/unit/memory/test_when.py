@@ -204,3 +204,11 @@ def test_weeks_of_a_month_and_the_week_of_a_day():
     assert _span("the week of 20 May 2023") == (day(2023, 5, 15), day(2023, 5, 22))  # Monday to Monday
     ref = datetime(2023, 12, 1, tzinfo=UTC)
     assert _span("Which country was Tim visiting in the second week of November?", ref)[0] == day(2023, 11, 8)
+
+
+def test_hostile_text_is_read_in_one_pass():
+    """A run of digits after "from" could once be split into date words in exponentially many ways (40 digits
+    would never finish); many near-miss phrases are each read once."""
+    assert resolve("from " + "1" * 40 + " xyz", REF) is None
+    assert resolve("the Monday before 1 " * 2000 + "the Monday before July 24, 2023", REF) is not None
+    assert resolve("between 1 and x " * 2000, REF) is None
