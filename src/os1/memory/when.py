@@ -69,6 +69,12 @@ _YEAR = re.compile(r"\b(?:(in|since|during|of)\s+)?((?:19|20)\d\d)\b", re.I)
 _ISO = re.compile(r"\b((?:19|20)\d\d)-(\d\d)-(\d\d)\b")
 
 
+def _unit_around(moment: datetime, unit: str, words: str) -> Span:
+    """A day, a week or a month centred on ``moment``: "two weeks ago", "two weeks before 11 August"."""
+    width = {"day": 1, "week": 7, "month": 31}[unit]
+    return Span(moment - timedelta(days=width // 2), moment + timedelta(days=width - width // 2), words)
+
+
 def _number(word: str) -> int:
     return int(word) if word.isdigit() else NUMBERS.get(word.lower(), 1)
 
@@ -83,9 +89,7 @@ def _relative(text: str, ref: datetime) -> Span | None:
                 today.replace(year=today.year - n + 1, month=1, day=1),
                 m.group(0),
             )
-        back = today - timedelta(days=n * _UNIT_DAYS[unit])
-        width = {"day": 1, "week": 7, "month": 31}[unit]
-        return Span(back - timedelta(days=width // 2), back + timedelta(days=width - width // 2), m.group(0))
+        return _unit_around(today - timedelta(days=n * _UNIT_DAYS[unit]), unit, m.group(0))
     if m := _REL_DAY.search(text):
         shift = {"yesterday": -1, "today": 0, "tonight": 0, "tomorrow": 1, "the day before yesterday": -2}
         return _days(today + timedelta(days=shift[m.group(1).lower()]), 1, m.group(0))
@@ -188,7 +192,8 @@ def _range(text: str, ref: datetime) -> Span | None:
             a = f"{a} {month.group(0)}"
         if (year := _FOUR_DIGITS.search(b)) and not _FOUR_DIGITS.search(a):
             a = f"{a} {year.group(0)}"
-        first, last = _named(a, ref, _around(text, m)), _named(b, ref, _around(text, m))
+        said = _around(text, m)
+        first, last = _named(a, ref, said), _named(b, ref, said)
         if first is not None and last is not None and first.start < last.end:
             return Span(first.start, last.end, m.group(0).rstrip(" ,"))
     return None
@@ -198,17 +203,16 @@ def _beside(text: str, ref: datetime) -> Span | None:
     """ "the Monday before 24 July", "two weeks before 11 August", "the weekend after 28 October": a time
     counted from a date the phrase names."""
     for m in islice(_SIDE.finditer(text), _TRIES):
-        anchor = _named(text[m.end() : m.end() + 40], ref, _around(text, m))  # a date is a few words
-        if anchor is None or text.find(anchor.words, m.end()) != m.end():
+        after = text[m.end() : m.end() + 40]  # a date is a few words
+        anchor = _named(after, ref, _around(text, m))
+        if anchor is None or not after.startswith(anchor.words):
             continue  # the date must follow at once
         words = text[m.start() : m.end() + len(anchor.words)]
         before = m.group("side").lower() == "before"
         what = (m.group("what") or "").lower()
         if m.group("n"):
             n, unit = _number(m.group("n")), m.group("unit").lower()
-            moment = anchor.start + timedelta(days=(-n if before else n) * _UNIT_DAYS[unit])
-            width = {"day": 1, "week": 7, "month": 31}[unit]
-            return Span(moment - timedelta(days=width // 2), moment + timedelta(days=width - width // 2), words)
+            return _unit_around(anchor.start + timedelta(days=(-n if before else n) * _UNIT_DAYS[unit]), unit, words)
         last_day = anchor.end - timedelta(days=1)
         if what == "day":
             return _days(anchor.start - timedelta(days=1) if before else anchor.end, 1, words)
@@ -230,7 +234,7 @@ def _week_of(text: str, ref: datetime) -> Span | None:
         inner = _named(m.group("rest"), ref, _around(text, m))
         if inner is None or not m.group("rest").startswith(inner.words):
             continue
-        words = m.group(0)[: m.start("rest") - m.start() + len(inner.words)]
+        words = text[m.start() : m.start("rest") + len(inner.words)]
         nth = (m.group("nth") or "").lower()
         if nth and inner.end - inner.start > timedelta(days=27):  # a month
             start = inner.end - timedelta(days=7) if nth == "last" else inner.start + timedelta(days=7 * _NTH[nth])
